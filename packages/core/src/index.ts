@@ -1,0 +1,6 @@
+export * from "./config.ts";
+export * from "./errors.ts";
+export * from "./events.ts";
+export * from "./job.ts";
+export * from "./logger.ts";
+export * from "./renderer.ts";
