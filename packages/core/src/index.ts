@@ -4,3 +4,4 @@ export * from "./events.ts";
 export * from "./job.ts";
 export * from "./logger.ts";
 export * from "./renderer.ts";
+export * from "./dependency-errors.ts";

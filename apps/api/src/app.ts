@@ -1,0 +1,70 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { Scalar } from "@scalar/hono-api-reference";
+import { bodyLimit } from "hono/body-limit";
+import { ApiError } from "./errors/api-error.ts";
+import { renderProblem, validationHook } from "./errors/render-problem.ts";
+import { requestContext } from "./middleware/request-context.ts";
+import { registerCancelJob } from "./routes/cancel-job.ts";
+import { registerCompanyEvents } from "./routes/company-events.ts";
+import { registerCreateApiKey } from "./routes/create-api-key.ts";
+import { registerCreateCompany } from "./routes/create-company.ts";
+import { registerCreateStreamToken } from "./routes/create-stream-token.ts";
+import { registerGetArtifact } from "./routes/get-artifact.ts";
+import { registerGetJob } from "./routes/get-job.ts";
+import { registerHealth } from "./routes/health.ts";
+import { registerJobEvents } from "./routes/job-events.ts";
+import { registerListJobTypes } from "./routes/list-job-types.ts";
+import { registerListJobs } from "./routes/list-jobs.ts";
+import { registerRetryJob } from "./routes/retry-job.ts";
+import { registerRevokeApiKey } from "./routes/revoke-api-key.ts";
+import { registerSubmitJob } from "./routes/submit-job.ts";
+import type { AppEnv, Services } from "./services.ts";
+
+/** The HTTP app. This file is the route manifest: every endpoint is one `register*` line below. */
+export const createApp = (services: Services) => {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+  app.use("*", requestContext(services));
+  app.use(
+    "/api/*",
+    bodyLimit({
+      maxSize: services.config.KILN_BODY_LIMIT_BYTES,
+      onError: () => {
+        throw new ApiError("payload_too_large", `The body exceeds ${services.config.KILN_BODY_LIMIT_BYTES} bytes`);
+      },
+    }),
+  );
+
+  registerHealth(app);
+  registerListJobTypes(app, services.renderers);
+  registerCreateCompany(app);
+  registerCreateApiKey(app);
+  registerRevokeApiKey(app);
+  registerSubmitJob(app);
+  registerListJobs(app);
+  registerGetJob(app);
+  registerCancelJob(app);
+  registerRetryJob(app);
+  registerGetArtifact(app);
+  registerJobEvents(app);
+  registerCompanyEvents(app);
+  registerCreateStreamToken(app);
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "Kiln",
+      version: "1.0.0",
+      description: "Render content asynchronously and follow its progress live.",
+    },
+    security: [{ bearer: [] }],
+  });
+  app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "Kiln API" }));
+
+  app.notFound((c) => renderProblem(c, new ApiError("not_found", `No route for ${c.req.method} ${c.req.path}`)));
+  app.onError((error, c) => renderProblem(c, error));
+  return app;
+};
+
+export type KilnApp = ReturnType<typeof createApp>;

@@ -1,0 +1,77 @@
+import { createHash, createHmac } from "node:crypto";
+import { guardDependency, type Logger } from "@kiln/core";
+import { createCompanyStore, createJobStore, createPrismaClient } from "@kiln/db";
+import {
+  createControlPublisher,
+  createEventHub,
+  createEventLog,
+  createJobQueues,
+  createRedisConnection,
+  withTimeout,
+} from "@kiln/queue";
+import { createRendererRegistry } from "@kiln/renderers";
+import { createLocalArtifactStore } from "@kiln/storage";
+import { createStreamTokens } from "./auth/stream-tokens.ts";
+import type { ApiConfig } from "./config.ts";
+import type { Services } from "./services.ts";
+import { createSseRegistry } from "./sse/sse-registry.ts";
+
+export interface BuildServicesOptions {
+  config: ApiConfig;
+  logger: Logger;
+  adminToken: string;
+}
+
+/** Builds every service of the API process once; `close()` releases them in reverse order. */
+export const buildServices = async ({ config, logger, adminToken }: BuildServicesOptions) => {
+  const prisma = createPrismaClient({ databaseUrl: config.DATABASE_URL });
+  const redis = createRedisConnection({ url: config.REDIS_URL, name: "kiln-api" });
+  const subscriber = createRedisConnection({ url: config.REDIS_URL, name: "kiln-api-events", blocking: true });
+  const prefix = config.KILN_REDIS_PREFIX;
+
+  const queues = createJobQueues({ connection: redis, prefix, retryBackoffMs: config.KILN_RETRY_BACKOFF_MS });
+  const events = createEventLog({
+    redis,
+    prefix,
+    retention: { maxAgeMs: config.KILN_EVENT_RETENTION_MS, minCount: config.KILN_EVENT_RETENTION_COUNT },
+  });
+  const hub = createEventHub({ subscriber, prefix, logger });
+  const sse = createSseRegistry();
+
+  const services: Services = {
+    config,
+    logger,
+    jobs: guardDependency("database", createJobStore({ prisma })),
+    companies: guardDependency("database", createCompanyStore({ prisma })),
+    queues: guardDependency("redis", queues),
+    events: guardDependency("redis", events),
+    hub: guardDependency("redis", hub),
+    control: guardDependency("redis", createControlPublisher({ redis, prefix })),
+    artifacts: createLocalArtifactStore({ root: config.STORAGE_DIR }),
+    renderers: createRendererRegistry(),
+    adminTokenHash: createHash("sha256").update(adminToken, "utf8").digest("hex"),
+    streamTokens: createStreamTokens({
+      secret: config.KILN_STREAM_TOKEN_SECRET ?? createHmac("sha256", adminToken).update("kiln-stream-tokens").digest("hex"),
+      ttlSeconds: config.KILN_STREAM_TOKEN_TTL_S,
+    }),
+    sse,
+    async checkDependencies() {
+      const [database, cache] = await Promise.allSettled([
+        withTimeout(prisma.$queryRaw`SELECT 1`, 2_000, "database check"),
+        withTimeout(redis.ping(), 2_000, "redis check"),
+      ]);
+      return { database: database.status === "fulfilled", redis: cache.status === "fulfilled" };
+    },
+  };
+
+  return {
+    services,
+    async close() {
+      await sse.closeAll(1_000);
+      await hub.close().catch(() => {});
+      await queues.close().catch(() => {});
+      redis.disconnect();
+      await prisma.$disconnect().catch(() => {});
+    },
+  };
+};

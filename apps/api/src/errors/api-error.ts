@@ -1,0 +1,42 @@
+import { type ErrorCode, errorCodes, type FieldError, KilnError } from "@kiln/core";
+
+/** An RFC 9457 problem document, the body of every error Kiln answers. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: ErrorCode;
+  errors?: FieldError[];
+}
+
+const titles: Record<ErrorCode, string> = {
+  bad_request: "Bad request",
+  validation_failed: "Validation failed",
+  unauthorized: "Unauthorized",
+  forbidden: "Forbidden",
+  not_found: "Not found",
+  conflict: "Conflict",
+  payload_too_large: "Payload too large",
+  unsupported_media_type: "Unsupported media type",
+  too_many_requests: "Too many requests",
+  internal: "Internal server error",
+  unavailable: "Service unavailable",
+};
+
+/** The HTTP edge's error: a code from the closed set and a message safe to show callers. */
+export class ApiError extends KilnError {
+  constructor(code: ErrorCode, detail: string, options?: { errors?: FieldError[]; cause?: unknown }) {
+    super(code, detail, options);
+    this.name = "ApiError";
+  }
+}
+
+export const toProblem = (error: KilnError): Problem => ({
+  type: `https://kiln.dev/problems/${error.code.replaceAll("_", "-")}`,
+  title: titles[error.code],
+  status: errorCodes[error.code],
+  detail: error.message,
+  code: error.code,
+  ...(error.errors && error.errors.length > 0 && { errors: error.errors }),
+});

@@ -1,0 +1,48 @@
+import { type ErrorCode, errorCodes, isConnectivityError, KilnError, toFieldErrors } from "@kiln/core";
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ZodError } from "zod";
+import type { AppEnv } from "../services.ts";
+import { ApiError, toProblem } from "./api-error.ts";
+
+const codeOfStatus = (status: number): ErrorCode =>
+  (Object.entries(errorCodes).find(([, value]) => value === status)?.[0] as ErrorCode | undefined) ??
+  (status >= 500 ? "internal" : "bad_request");
+
+/** Maps anything thrown to a KilnError a caller may see; unexpected errors lose their details here. */
+export const toKilnError = (error: unknown): KilnError => {
+  if (error instanceof KilnError) return error;
+  if (error instanceof HTTPException) {
+    const code = codeOfStatus(error.status);
+    const detail = error.status === 400 ? "The request body is not valid JSON" : error.message;
+    return new ApiError(code, detail || code);
+  }
+  if (isConnectivityError(error)) return new ApiError("unavailable", "A dependency is unavailable; retry later");
+  return new ApiError("internal", "An unexpected error occurred; it has been logged");
+};
+
+/** The one error renderer: `onError`, the validation hook and not-found all answer through it. */
+export const renderProblem = (c: Context<AppEnv>, error: unknown): Response => {
+  const kilnError = toKilnError(error);
+  const problem = toProblem(kilnError);
+  if (problem.status >= 500) {
+    c.var.services?.logger.error({ err: error, requestId: c.var.requestId, path: c.req.path }, "request failed");
+  }
+  const headers: Record<string, string> = { "content-type": "application/problem+json" };
+  if (problem.status === 503) headers["retry-after"] = "5";
+  return new Response(JSON.stringify(problem), { status: problem.status, headers });
+};
+
+/** The validation hook of every route: every zod issue becomes an `errors[]` entry with its path. */
+export const validationHook = (
+  result: { success: true } | { success: false; error: ZodError; target: string },
+  c: Context<AppEnv>,
+): Response | undefined => {
+  if (result.success) return undefined;
+  return renderProblem(
+    c,
+    new ApiError("validation_failed", `Invalid ${result.target === "json" ? "request body" : result.target}`, {
+      errors: toFieldErrors(result.error.issues),
+    }),
+  );
+};

@@ -1,0 +1,52 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { MiddlewareHandler } from "hono";
+import { ApiError } from "../errors/api-error.ts";
+import type { AppEnv } from "../services.ts";
+
+const unauthorized = () => new ApiError("unauthorized", "Missing, unknown or revoked credentials");
+
+const bearerOf = (header: string | undefined): string | null => {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
+  return match?.[1] ?? null;
+};
+
+const sha256 = (value: string) => createHash("sha256").update(value, "utf8").digest();
+
+/** Compares a presented token with the admin token's hash in constant time. */
+const isAdminToken = (token: string, adminTokenHash: string): boolean =>
+  timingSafeEqual(sha256(token), Buffer.from(adminTokenHash, "hex"));
+
+/** Admin routes: only `KILN_ADMIN_TOKEN`. */
+export const requireAdmin: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const token = bearerOf(c.req.header("authorization"));
+  if (!token || !isAdminToken(token, c.var.services.adminTokenHash)) throw unauthorized();
+  c.set("auth", { kind: "admin" });
+  await next();
+};
+
+/**
+ * Company routes: an API key of that company (another company's path: 403). With
+ * `allowStreamToken`, SSE routes also take `?access_token=` minted for that company.
+ */
+export const requireCompany =
+  ({ allowStreamToken = false } = {}): MiddlewareHandler<AppEnv> =>
+  async (c, next) => {
+    const { companies, streamTokens } = c.var.services;
+    const companyId = c.req.param("companyId");
+    const key = bearerOf(c.req.header("authorization"));
+    const streamToken = allowStreamToken && !key ? c.req.query("access_token") : undefined;
+    if (key) {
+      const found = await companies.authenticateApiKey(key);
+      if (!found) throw unauthorized();
+      if (found.companyId !== companyId) throw new ApiError("forbidden", "This API key belongs to another company");
+      c.set("auth", { kind: "key", ...found });
+    } else if (streamToken) {
+      const tokenCompany = streamTokens.verify(streamToken);
+      if (!tokenCompany) throw unauthorized();
+      if (tokenCompany !== companyId) throw new ApiError("forbidden", "This stream token is for another company");
+      c.set("auth", { kind: "stream", companyId: tokenCompany });
+    } else {
+      throw unauthorized();
+    }
+    await next();
+  };

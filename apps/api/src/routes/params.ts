@@ -1,0 +1,19 @@
+import { z } from "@hono/zod-openapi";
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Ids in paths are matched, not validated: a malformed id is simply not found (404), never a 500. */
+export const isUuid = (value: string): boolean => uuidPattern.test(value);
+
+export const companyParams = z.object({
+  companyId: z.string().openapi({ param: { name: "companyId", in: "path" }, example: "3f9c…" }),
+});
+
+export const jobParams = companyParams.extend({
+  jobId: z.string().openapi({ param: { name: "jobId", in: "path" } }),
+});
+
+export const lastEventIdQuery = z.object({
+  lastEventId: z.string().max(64).optional().openapi({ description: "Resume after this event id (or send the Last-Event-ID header)" }),
+  access_token: z.string().max(2000).optional().openapi({ description: "A stream token, for EventSource (no headers)" }),
+});

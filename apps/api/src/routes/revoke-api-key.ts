@@ -1,0 +1,25 @@
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { ApiError } from "../errors/api-error.ts";
+import { pick } from "../errors/error-responses.ts";
+import { requireAdmin } from "../middleware/auth.ts";
+import type { AppEnv } from "../services.ts";
+import { companyParams, isUuid } from "./params.ts";
+
+const route = createRoute({
+  method: "delete",
+  path: "/api/companies/{companyId}/api-keys/{keyId}",
+  tags: ["admin"],
+  summary: "Revoke an API key (admin token); it stops working at once",
+  middleware: [requireAdmin] as const,
+  request: { params: companyParams.extend({ keyId: z.string() }) },
+  responses: { 204: { description: "Revoked" }, ...pick(401, 404, 503) },
+});
+
+export const registerRevokeApiKey = (app: OpenAPIHono<AppEnv>) =>
+  app.openapi(route, async (c) => {
+    const { companyId, keyId } = c.req.valid("param");
+    const revoked =
+      isUuid(companyId) && isUuid(keyId) && (await c.var.services.companies.revokeApiKey(companyId, keyId));
+    if (!revoked) throw new ApiError("not_found", "No such active key for this company");
+    return c.body(null, 204);
+  });

@@ -1,0 +1,58 @@
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { submitJobBodySchema } from "@kiln/core";
+import type { MiddlewareHandler } from "hono";
+import { ApiError } from "../errors/api-error.ts";
+import { pick } from "../errors/error-responses.ts";
+import { submitJob } from "../jobs/job-commands.ts";
+import { requireCompany } from "../middleware/auth.ts";
+import type { AppEnv } from "../services.ts";
+import { companyParams } from "./params.ts";
+
+const acceptedSchema = z
+  .object({ jobId: z.string(), status: z.literal("queued").or(z.string()), createdAt: z.string() })
+  .openapi("JobAccepted");
+
+/** JSON only: anything else is a 415 before the body is read. */
+const requireJson: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const type = c.req.header("content-type") ?? "";
+  if (!/^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(type)) {
+    throw new ApiError("unsupported_media_type", "Send the body as application/json");
+  }
+  await next();
+};
+
+const route = createRoute({
+  method: "post",
+  path: "/api/companies/{companyId}/content-jobs",
+  tags: ["jobs"],
+  summary: "Submit a content job",
+  description:
+    "`input` is validated by the job type's schema (see `GET /api/job-types`). With an `Idempotency-Key` header, " +
+    "the same key and body within 24 h return the same job; the same key with another body is a 409.",
+  middleware: [requireCompany(), requireJson] as const,
+  request: {
+    params: companyParams,
+    headers: z.object({ "idempotency-key": z.string().min(1).max(200).optional() }),
+    body: { required: true, content: { "application/json": { schema: submitJobBodySchema } } },
+  },
+  responses: {
+    202: {
+      description: "Accepted: queued; follow it at Location or its events",
+      headers: z.object({ Location: z.string() }),
+      content: { "application/json": { schema: acceptedSchema } },
+    },
+    ...pick(400, 401, 403, 409, 413, 415, 503),
+  },
+});
+
+export const registerSubmitJob = (app: OpenAPIHono<AppEnv>) =>
+  app.openapi(route, async (c) => {
+    const { companyId } = c.req.valid("param");
+    const { job } = await submitJob(c.var.services, {
+      companyId,
+      body: c.req.valid("json"),
+      idempotencyKey: c.req.valid("header")["idempotency-key"],
+    });
+    c.header("Location", `/api/companies/${companyId}/content-jobs/${job.id}`);
+    return c.json({ jobId: job.id, status: job.status, createdAt: job.createdAt }, 202);
+  });

@@ -1,0 +1,36 @@
+import type { Logger, Renderer } from "@kiln/core";
+import type { CompanyStore, JobStore } from "@kiln/db";
+import type { ControlCommand, EventHub, EventLog, JobQueues } from "@kiln/queue";
+import type { ArtifactStore } from "@kiln/storage";
+import type { StreamTokens } from "./auth/stream-tokens.ts";
+import type { ApiConfig } from "./config.ts";
+import type { SseRegistry } from "./sse/sse-registry.ts";
+
+/** Everything the routes use, built once in main.ts (or by a test) and passed in. */
+export interface Services {
+  config: ApiConfig;
+  logger: Logger;
+  jobs: JobStore;
+  companies: CompanyStore;
+  queues: JobQueues;
+  events: EventLog;
+  hub: EventHub;
+  control: { publish(command: ControlCommand): Promise<number> };
+  artifacts: ArtifactStore;
+  renderers: Map<string, Renderer>;
+  /** SHA-256 (hex) of the admin token; the token itself is not kept. */
+  adminTokenHash: string;
+  streamTokens: StreamTokens;
+  sse: SseRegistry;
+  /** Checks each dependency; used by /readyz. */
+  checkDependencies(): Promise<Record<"database" | "redis", boolean>>;
+}
+
+export interface AppEnv {
+  Variables: {
+    services: Services;
+    /** The company the caller acts for (set by the auth middleware). */
+    auth: { kind: "key"; companyId: string; keyId: string } | { kind: "admin" } | { kind: "stream"; companyId: string };
+    requestId: string;
+  };
+}

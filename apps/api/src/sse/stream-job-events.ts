@@ -1,0 +1,61 @@
+import { type JobEvent, isTerminalEvent, isTerminalStatus, snapshotEvent } from "@kiln/core";
+import type { Services } from "../services.ts";
+import { createEventPump } from "./event-pump.ts";
+import { createProgressFilter } from "./monotonic-progress.ts";
+import type { EventStreamSession } from "./open-event-stream.ts";
+
+export interface JobStreamRequest {
+  companyId: string;
+  jobId: string;
+  /** Resume after this event id (`Last-Event-ID`); absent for a fresh stream. */
+  lastEventId?: string;
+}
+
+/** Ends the stream after a terminal event, or after a snapshot of a terminal job. */
+const endsJobStream = (event: JobEvent): boolean =>
+  isTerminalEvent(event.type) ||
+  (event.type === "content_job.status" &&
+    isTerminalStatus((event as JobEvent<"content_job.status">).data.job.status));
+
+/**
+ * One job's stream: subscribe first, then read the snapshot (or replay), so an event published
+ * in between is held and written after it — a job finishing at that moment still ends the stream.
+ */
+export const streamJobEvents = async (
+  { events, hub, jobs }: Services,
+  session: EventStreamSession,
+  { companyId, jobId, lastEventId }: JobStreamRequest,
+): Promise<void> => {
+  const progress = createProgressFilter();
+  const pump = createEventPump({
+    write: async (event) => {
+      if (progress.admits(event)) await session.write(event);
+    },
+    replay: (afterId) => events.replayJob(jobId, afterId),
+    accepts: (event) => event.data.jobId === jobId,
+    isLast: endsJobStream,
+    onEnd: () => void session.close(),
+  });
+  const unsubscribe = await hub.subscribeCompany(companyId, pump.listener);
+  session.onClose(() => {
+    unsubscribe();
+    pump.end();
+  });
+
+  if (lastEventId) {
+    const replayed = await events.replayJob(jobId, lastEventId);
+    const job = await jobs.getJob(companyId, jobId);
+    if (!job) return session.close();
+    const first = [...replayed];
+    // The terminal event may have aged out of the job's stream: the snapshot still ends it.
+    if (isTerminalStatus(job.status) && !replayed.some((event) => isTerminalEvent(event.type))) {
+      first.push(snapshotEvent(replayed.at(-1)?.id ?? lastEventId, job));
+    }
+    await pump.start(first, lastEventId);
+    return;
+  }
+  const position = (await events.lastJobEventId(jobId)) ?? "0-0";
+  const job = await jobs.getJob(companyId, jobId);
+  if (!job) return session.close();
+  await pump.start([snapshotEvent(position, job)], position);
+};

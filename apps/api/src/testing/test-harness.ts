@@ -1,0 +1,126 @@
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { silentLogger } from "@kiln/core";
+import { createTestDatabase } from "@kiln/db/testing";
+import { Redis } from "ioredis";
+import { createApp } from "../app.ts";
+import { buildServices } from "../build-services.ts";
+import { loadApiConfig } from "../config.ts";
+import { type SpawnedProcess, spawnKilnProcess } from "./spawn-process.ts";
+
+/** Tests use their own Redis database index and a random key prefix: never a running instance's keys. */
+export const testRedisUrl = process.env.KILN_TEST_REDIS_URL ?? "redis://127.0.0.1:6379/13";
+
+export interface HarnessOptions {
+  /** Extra API settings (env names). */
+  env?: Record<string, string>;
+  redisUrl?: string;
+}
+
+export interface RequestOptions {
+  key?: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+/**
+ * A real Kiln against real PostgreSQL and Redis, isolated per test file: its own database copy,
+ * Redis key prefix and storage folder. The API runs in-process (`app.request`); workers and extra
+ * API instances are real child processes.
+ */
+export const createTestHarness = async (options: HarnessOptions = {}) => {
+  const database = await createTestDatabase();
+  const prefix = `kiln-test-${randomBytes(5).toString("hex")}`;
+  const storageDir = await mkdtemp(join(tmpdir(), "kiln-test-storage-"));
+  const adminToken = `kiln_admin_test_${randomBytes(12).toString("hex")}`;
+  const redisUrl = options.redisUrl ?? testRedisUrl;
+  const env: Record<string, string> = {
+    DATABASE_URL: database.url,
+    REDIS_URL: redisUrl,
+    KILN_REDIS_PREFIX: prefix,
+    KILN_ADMIN_TOKEN: adminToken,
+    STORAGE_DIR: storageDir,
+    KILN_DATA_DIR: storageDir,
+    LOG_LEVEL: "silent",
+    NODE_ENV: "test",
+    KILN_RETRY_BACKOFF_MS: "100",
+    ...options.env,
+  };
+  const config = loadApiConfig(env);
+  const built = await buildServices({ config, logger: silentLogger, adminToken });
+  const app = createApp(built.services);
+  const processes = new Set<SpawnedProcess>();
+  const redis = new Redis(redisUrl);
+
+  const request = (method: string, path: string, { key, body, headers = {} }: RequestOptions = {}) =>
+    app.request(path, {
+      method,
+      headers: {
+        ...(key && { authorization: `Bearer ${key}` }),
+        ...(body !== undefined && { "content-type": "application/json" }),
+        ...headers,
+      },
+      body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+    });
+
+  const harness = {
+    app,
+    services: built.services,
+    env,
+    prefix,
+    adminToken,
+    database,
+    redis,
+    request,
+    admin: (method: string, path: string, body?: unknown) => request(method, path, { key: adminToken, body }),
+
+    /** A new company and an API key for it. */
+    async createCompany(name = "Acme") {
+      const company = (await (await harness.admin("POST", "/api/companies", { name })).json()) as { id: string };
+      const key = (await (await harness.admin("POST", `/api/companies/${company.id}/api-keys`, { name: "test" })).json()) as {
+        id: string;
+        key: string;
+      };
+      return { companyId: company.id, key: key.key, keyId: key.id };
+    },
+
+    /** Starts a real worker process against this harness's database and Redis. */
+    async startWorker(workerEnv: Record<string, string> = {}, args: string[] = []) {
+      const worker = spawnKilnProcess("apps/worker/src/main.ts", { ...env, ...workerEnv }, args);
+      processes.add(worker);
+      worker.exited.then(() => processes.delete(worker));
+      await worker.waitFor(/KILN_WORKER_READY/, 60_000);
+      return worker;
+    },
+
+    /** Starts a real API process; resolves with its base URL. */
+    async startApi(apiEnv: Record<string, string> = {}) {
+      const api = spawnKilnProcess("apps/api/src/main.ts", { ...env, PORT: "0", HOST: "127.0.0.1", ...apiEnv });
+      processes.add(api);
+      api.exited.then(() => processes.delete(api));
+      const [, port] = await api.waitFor(/KILN_API_LISTENING port=(\d+)/, 60_000);
+      return { process: api, baseUrl: `http://127.0.0.1:${port}` };
+    },
+
+    async close() {
+      await Promise.all([...processes].map((child) => child.stop("SIGKILL")));
+      await built.close();
+      const keys: string[] = [];
+      let cursor = "0";
+      do {
+        const [next, batch] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
+        cursor = next;
+        keys.push(...batch);
+      } while (cursor !== "0");
+      if (keys.length > 0) await redis.del(...keys);
+      redis.disconnect();
+      await database.drop();
+      await rm(storageDir, { recursive: true, force: true });
+    },
+  };
+  return harness;
+};
+
+export type TestHarness = Awaited<ReturnType<typeof createTestHarness>>;

@@ -1,0 +1,47 @@
+import { envInt, envList, envUrl, logLevelSchema, parseEnv } from "@kiln/core";
+import { z } from "zod";
+
+/** Every setting of a worker process, from the environment, parsed once at boot. */
+export const workerConfigSchema = z.object({
+  DATABASE_URL: envUrl("postgresql://postgres@127.0.0.1:5432/kiln", ["postgresql:", "postgres:"]),
+  REDIS_URL: envUrl("redis://127.0.0.1:6379", ["redis:", "rediss:"]),
+  KILN_REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, "letters, digits, _ . - only")
+    .default("kiln"),
+  STORAGE_DIR: z.string().default(".data/artifacts"),
+  LOG_LEVEL: logLevelSchema,
+  /** Jobs run at once per job type served. */
+  WORKER_CONCURRENCY: envInt(2, { min: 1, max: 64 }),
+  /** Job types this worker serves (comma-separated); empty serves all. `--job-types` overrides. */
+  KILN_WORKER_JOB_TYPES: envList(),
+  KILN_LOCK_DURATION_MS: envInt(30_000, { min: 1_000 }),
+  KILN_STALLED_INTERVAL_MS: envInt(30_000, { min: 500 }),
+  KILN_RECONCILE_INTERVAL_MS: envInt(30_000, { min: 500 }),
+  KILN_RECONCILE_GRACE_MS: envInt(10_000, { min: 0 }),
+  KILN_SHUTDOWN_GRACE_MS: envInt(30_000, { min: 0 }),
+  KILN_RETRY_BACKOFF_MS: envInt(1_000, { min: 10 }),
+  KILN_PROGRESS_INTERVAL_MS: envInt(250, { min: 0, max: 10_000 }),
+  KILN_EVENT_RETENTION_MS: envInt(24 * 3600 * 1000, { min: 60_000 }),
+  KILN_EVENT_RETENTION_COUNT: envInt(10_000, { min: 100 }),
+  KILN_CHROMIUM_PATH: z.string().default("/usr/bin/chromium"),
+  KILN_PDF_CONCURRENCY: envInt(2, { min: 1, max: 16 }),
+  KILN_RENDER_TIMEOUT_MS: envInt(30_000, { min: 500 }),
+});
+
+export type WorkerConfig = z.output<typeof workerConfigSchema>;
+
+export const loadWorkerConfig = (env: Record<string, string | undefined> = process.env): WorkerConfig =>
+  parseEnv(workerConfigSchema, env);
+
+/** `--job-types a,b` (or `--job-types=a,b`) from the command line, when given. */
+export const jobTypesFromArgs = (argv: string[]): string[] | undefined => {
+  const index = argv.findIndex((arg) => arg === "--job-types" || arg.startsWith("--job-types="));
+  if (index === -1) return undefined;
+  const arg = argv[index] ?? "";
+  const value = arg.includes("=") ? arg.slice(arg.indexOf("=") + 1) : (argv[index + 1] ?? "");
+  return value
+    .split(",")
+    .map((part) => part.trim())
+    .filter(Boolean);
+};

@@ -1,0 +1,121 @@
+import { type JobError, type Logger, type NewJobEvent, RenderError, type Renderer } from "@kiln/core";
+import type { JobStore } from "@kiln/db";
+import type { EventLog, QueuedJobData } from "@kiln/queue";
+import type { ArtifactStore } from "@kiln/storage";
+import { type Job as BullJob, UnrecoverableError } from "bullmq";
+import { createRenderContext } from "./render-context.ts";
+
+export interface ProcessJobDeps {
+  jobs: JobStore;
+  events: EventLog;
+  artifacts: ArtifactStore;
+  renderers: Map<string, Renderer>;
+  logger: Logger;
+  progressIntervalMs: number;
+  retryBackoffMs: number;
+}
+
+/** Why a running render was aborted: the job was cancelled, or the worker is shutting down. */
+export const abortReasons = { cancelled: "cancelled", shutdown: "shutdown" } as const;
+
+const toJobError = (error: unknown): JobError => {
+  if (error instanceof RenderError) return { code: error.code, message: error.message };
+  if (error instanceof Error && error.name === "AbortError") return { code: "aborted", message: error.message };
+  return { code: "render_failed", message: error instanceof Error ? error.message : String(error) };
+};
+
+const isPermanent = (error: unknown): boolean =>
+  (error instanceof RenderError && !error.retryable) || error instanceof UnrecoverableError;
+
+/**
+ * Runs one attempt of a job. PostgreSQL decides: the attempt starts only on a queued/running row,
+ * and every later write is fenced by the attempt number, so a worker that lost its lock (stalled,
+ * cancelled, superseded) cannot overwrite the attempt that replaced it.
+ */
+export const createJobProcessor = (deps: ProcessJobDeps) => {
+  const { jobs, events, logger } = deps;
+  const publish = async (event: NewJobEvent) => {
+    try {
+      await events.append(event);
+    } catch (error) {
+      logger.warn({ err: error, jobId: event.data.jobId, type: event.type }, "event not published");
+    }
+  };
+
+  return async (bullJob: BullJob<QueuedJobData>, _token?: string, signal?: AbortSignal): Promise<void> => {
+    const jobId = bullJob.id ?? "";
+    const start = await jobs.startAttempt(jobId);
+    if (start.kind === "missing" || start.kind === "terminal") return;
+    if (start.kind === "exhausted") {
+      await publish({ type: "content_job.failed", data: { jobId, companyId: start.job.companyId, job: start.job } });
+      throw new UnrecoverableError("attempts exhausted");
+    }
+    const { job, attempt, attemptLimit, previousStatus } = start;
+    const { companyId } = job;
+    const log = logger.child({ jobId, jobType: job.jobType, attempt });
+    if (previousStatus === "running") {
+      // The row says an attempt was running, yet BullMQ handed the job out again: that worker was lost.
+      const error = { code: "worker_lost", message: "the previous attempt stopped without finishing" };
+      await publish({ type: "content_job.retrying", data: { jobId, companyId, attempt, error } });
+    }
+    await publish({ type: "content_job.started", data: { jobId, companyId, attempt, job } });
+
+    const abort = new AbortController();
+    const onAbort = () => abort.abort(signal?.reason);
+    if (signal?.aborted) onAbort();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    const run = createRenderContext({
+      jobId,
+      companyId,
+      attempt,
+      signal: abort.signal,
+      logger: log,
+      artifacts: deps.artifacts,
+      progressIntervalMs: deps.progressIntervalMs,
+      onProgress: async (progress, stage, message) => {
+        if (await jobs.updateProgress(jobId, attempt, progress, stage)) {
+          await publish({
+            type: "content_job.progress",
+            data: { jobId, companyId, progress, stage, ...(message !== undefined && { message }) },
+          });
+        }
+      },
+    });
+
+    try {
+      const renderer = deps.renderers.get(job.jobType);
+      if (!renderer) throw new RenderError("unknown_job_type", `this worker cannot render ${job.jobType}`, { retryable: false });
+      const input = renderer.inputSchema.safeParse(job.input);
+      if (!input.success) throw new RenderError("invalid_input", input.error.message, { retryable: false });
+      await renderer.render(input.data, run.ctx);
+      if (abort.signal.aborted) throw abort.signal.reason ?? new Error("aborted");
+      await run.settle();
+      const artifacts = run.artifacts();
+      if (artifacts.length === 0) throw new RenderError("no_artifact", "the renderer produced no artifact", { retryable: false });
+      const done = await jobs.completeAttempt(jobId, attempt, artifacts);
+      if (done) await publish({ type: "content_job.done", data: { jobId, companyId, job: done } });
+      else log.info("finished, but the job was cancelled or taken over meanwhile: result dropped");
+    } catch (error) {
+      await run.settle();
+      const jobError = toJobError(error);
+      const final = isPermanent(error) || attempt >= attemptLimit;
+      const failed = await jobs.failAttempt(jobId, attempt, jobError, final);
+      if (!failed) {
+        // Cancelled (the API already published it) or superseded: nothing of ours to record.
+        log.info({ reason: String(abort.signal.reason ?? jobError.message) }, "attempt ended without owning the job");
+        return;
+      }
+      if (final) {
+        log.warn({ error: jobError }, "job failed");
+        await publish({ type: "content_job.failed", data: { jobId, companyId, job: failed } });
+        throw new UnrecoverableError(jobError.message);
+      }
+      const delayMs = deps.retryBackoffMs * 2 ** Math.max(0, bullJob.attemptsMade);
+      log.info({ error: jobError, delayMs }, "attempt failed; retrying");
+      await publish({ type: "content_job.retrying", data: { jobId, companyId, attempt: attempt + 1, error: jobError, delayMs } });
+      throw error instanceof Error ? error : new Error(jobError.message);
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+    }
+  };
+};

@@ -1,0 +1,75 @@
+import type { ArtifactInput, Logger, RenderContext } from "@kiln/core";
+import type { StoredArtifact } from "@kiln/db";
+import { type ArtifactStore, isValidArtifactName } from "@kiln/storage";
+import { RenderError } from "@kiln/core";
+
+export interface RenderContextOptions {
+  jobId: string;
+  companyId: string;
+  attempt: number;
+  signal: AbortSignal;
+  logger: Logger;
+  artifacts: ArtifactStore;
+  /** Minimum time between two progress writes of the same stage. */
+  progressIntervalMs: number;
+  /** Persists and publishes one progress report; called in order, never concurrently. */
+  onProgress(progress: number, stage: string, message?: string): Promise<void>;
+}
+
+/**
+ * The context a renderer runs with. Progress is clamped, never goes backwards, and is throttled
+ * (a stage change always goes through), so a chatty renderer cannot flood PostgreSQL or Redis.
+ */
+export const createRenderContext = (options: RenderContextOptions) => {
+  const written: StoredArtifact[] = [];
+  let progress = 0;
+  let stage = "";
+  let lastWriteAt = 0;
+  let chain = Promise.resolve();
+
+  const ctx: RenderContext = {
+    jobId: options.jobId,
+    companyId: options.companyId,
+    attempt: options.attempt,
+    signal: options.signal,
+    logger: options.logger,
+    reportProgress(value, nextStage, message) {
+      const clamped = Math.max(progress, Math.min(99, Math.max(0, Math.round(value))));
+      const now = Date.now();
+      const stageChanged = nextStage !== stage;
+      if (!stageChanged && (clamped === progress || now - lastWriteAt < options.progressIntervalMs)) return;
+      progress = clamped;
+      stage = nextStage;
+      lastWriteAt = now;
+      chain = chain
+        .then(() => options.onProgress(clamped, nextStage, message))
+        .catch((error: unknown) => options.logger.warn({ err: error }, "progress not recorded"));
+    },
+    async writeArtifact(artifact: ArtifactInput) {
+      if (!isValidArtifactName(artifact.name)) {
+        throw new RenderError("invalid_artifact_name", `invalid artifact name ${artifact.name}`, { retryable: false });
+      }
+      const body = typeof artifact.body === "string" ? new TextEncoder().encode(artifact.body) : artifact.body;
+      const stored = await options.artifacts.put(
+        { companyId: options.companyId, jobId: options.jobId, name: artifact.name },
+        body,
+      );
+      const entry: StoredArtifact = {
+        name: artifact.name,
+        contentType: artifact.contentType,
+        ...stored,
+        ...(artifact.metadata && { metadata: artifact.metadata }),
+      };
+      const existing = written.findIndex((candidate) => candidate.name === artifact.name);
+      if (existing >= 0) written[existing] = entry;
+      else written.push(entry);
+    },
+  };
+
+  return {
+    ctx,
+    artifacts: () => [...written],
+    /** Waits for progress writes still in flight, so they land before the terminal write. */
+    settle: () => chain,
+  };
+};

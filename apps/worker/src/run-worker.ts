@@ -1,0 +1,124 @@
+import { guardDependency, type Logger, type Renderer } from "@kiln/core";
+import { createJobStore, createPrismaClient } from "@kiln/db";
+import {
+  createEventLog,
+  createJobQueues,
+  createLeaderLease,
+  createRedisConnection,
+  type QueuedJobData,
+  queueNameOf,
+  subscribeToControl,
+} from "@kiln/queue";
+import { createRendererRegistry } from "@kiln/renderers";
+import { createLocalArtifactStore } from "@kiln/storage";
+import { Worker } from "bullmq";
+import type { WorkerConfig } from "./config.ts";
+import { abortReasons, createJobProcessor } from "./process-job.ts";
+import { createReconciler } from "./reconciler.ts";
+
+export interface RunWorkerOptions {
+  config: WorkerConfig;
+  logger: Logger;
+  /** Job types to serve; empty or absent serves every registered type. */
+  jobTypes?: string[];
+}
+
+/** Starts a worker process's pieces: one BullMQ worker per served job type, the control listener, the reconciler. */
+export const runWorker = async ({ config, logger, jobTypes }: RunWorkerOptions) => {
+  const prefix = config.KILN_REDIS_PREFIX;
+  const prisma = createPrismaClient({ databaseUrl: config.DATABASE_URL });
+  const redis = createRedisConnection({ url: config.REDIS_URL, name: "kiln-worker" });
+  const blocking = createRedisConnection({ url: config.REDIS_URL, name: "kiln-worker-queue", blocking: true });
+  const controlSubscriber = createRedisConnection({ url: config.REDIS_URL, name: "kiln-worker-control", blocking: true });
+
+  const renderers = createRendererRegistry({
+    chromium: {
+      executablePath: config.KILN_CHROMIUM_PATH,
+      concurrency: config.KILN_PDF_CONCURRENCY,
+      renderTimeoutMs: config.KILN_RENDER_TIMEOUT_MS,
+    },
+  });
+  const served = jobTypes && jobTypes.length > 0 ? jobTypes : [...renderers.keys()];
+  const unknown = served.filter((jobType) => !renderers.has(jobType));
+  if (unknown.length > 0) {
+    throw new Error(`unknown job type(s): ${unknown.join(", ")}; known: ${[...renderers.keys()].join(", ")}`);
+  }
+
+  const jobs = guardDependency("database", createJobStore({ prisma }));
+  const queues = createJobQueues({ connection: redis, prefix, retryBackoffMs: config.KILN_RETRY_BACKOFF_MS });
+  const events = createEventLog({
+    redis,
+    prefix,
+    retention: { maxAgeMs: config.KILN_EVENT_RETENTION_MS, minCount: config.KILN_EVENT_RETENTION_COUNT },
+  });
+  const processJob = createJobProcessor({
+    jobs,
+    events,
+    artifacts: createLocalArtifactStore({ root: config.STORAGE_DIR }),
+    renderers,
+    logger,
+    progressIntervalMs: config.KILN_PROGRESS_INTERVAL_MS,
+    retryBackoffMs: config.KILN_RETRY_BACKOFF_MS,
+  });
+
+  const workers = new Map<string, Worker<QueuedJobData>>();
+  for (const jobType of served) {
+    const worker = new Worker<QueuedJobData>(queueNameOf(jobType), processJob, {
+      connection: blocking,
+      prefix,
+      concurrency: config.WORKER_CONCURRENCY,
+      lockDuration: config.KILN_LOCK_DURATION_MS,
+      stalledInterval: config.KILN_STALLED_INTERVAL_MS,
+      // Kiln counts attempts itself (fenced in PostgreSQL); BullMQ must not give up on a stalled job first.
+      maxStalledCount: 100,
+    });
+    worker.on("error", (error) => logger.warn({ err: error, jobType }, "queue worker error"));
+    workers.set(jobType, worker);
+  }
+
+  const control = await subscribeToControl({
+    subscriber: controlSubscriber,
+    prefix,
+    onCommand: (command) => {
+      if (command.type !== "cancel") return;
+      const cancelled = workers.get(command.jobType)?.cancelJob(command.jobId, abortReasons.cancelled);
+      if (cancelled) logger.info({ jobId: command.jobId }, "cancelling a running job");
+    },
+  });
+
+  const reconciler = createReconciler({
+    jobs,
+    queues,
+    lease: createLeaderLease({ redis, key: `${prefix}:reconciler:lease`, ttlMs: config.KILN_RECONCILE_INTERVAL_MS * 3 }),
+    logger,
+    intervalMs: config.KILN_RECONCILE_INTERVAL_MS,
+    graceMs: config.KILN_RECONCILE_GRACE_MS,
+  });
+  reconciler.start();
+  logger.info({ jobTypes: served, concurrency: config.WORKER_CONCURRENCY }, "kiln worker started");
+
+  return {
+    jobTypes: served,
+    renderers: renderers as Map<string, Renderer>,
+    /**
+     * Stops taking jobs and lets those in flight finish within the grace period; after it, they are
+     * aborted and handed back to the queue (a retry, not a stall).
+     */
+    async close() {
+      await reconciler.close();
+      const closing = Promise.all([...workers.values()].map((worker) => worker.close()));
+      const grace = setTimeout(() => {
+        logger.warn("grace period over: aborting jobs still running");
+        for (const worker of workers.values()) worker.cancelAllJobs(abortReasons.shutdown);
+      }, config.KILN_SHUTDOWN_GRACE_MS);
+      await closing;
+      clearTimeout(grace);
+      await control.close().catch(() => {});
+      await Promise.allSettled([...renderers.values()].map((renderer) => renderer.close?.()));
+      await queues.close().catch(() => {});
+      redis.disconnect();
+      blocking.disconnect();
+      await prisma.$disconnect().catch(() => {});
+    },
+  };
+};

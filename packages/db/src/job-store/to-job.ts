@@ -1,0 +1,34 @@
+import type { Artifact, Job, JobError } from "@kiln/core";
+import type { ContentJob } from "../generated/prisma/client.ts";
+
+/** An artifact as stored in the row: everything but its URL, which depends on where it is served. */
+export type StoredArtifact = Omit<Artifact, "url">;
+
+export const artifactUrl = (companyId: string, jobId: string, name: string): string =>
+  `/api/companies/${companyId}/content-jobs/${jobId}/artifacts/${encodeURIComponent(name)}`;
+
+const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
+
+/** The one mapping from a row to the Job callers see. */
+export const toJob = (row: ContentJob): Job => ({
+  id: row.id,
+  companyId: row.companyId,
+  jobType: row.jobType,
+  status: row.status,
+  progress: row.progress,
+  stage: row.stage,
+  input: row.input,
+  sourceTaskId: row.sourceTaskId,
+  priority: row.priority,
+  attempts: row.attempts,
+  maxAttempts: row.maxAttempts,
+  artifacts: ((row.artifacts as StoredArtifact[] | null) ?? []).map((artifact) => ({
+    ...artifact,
+    url: artifactUrl(row.companyId, row.id, artifact.name),
+  })),
+  error: (row.error as JobError | null) ?? null,
+  createdAt: row.createdAt.toISOString(),
+  startedAt: iso(row.startedAt),
+  finishedAt: iso(row.finishedAt),
+  updatedAt: row.updatedAt.toISOString(),
+});

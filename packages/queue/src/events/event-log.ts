@@ -1,0 +1,153 @@
+import type { JobEvent, JobEventType, NewJobEvent } from "@kiln/core";
+import type { Redis } from "ioredis";
+import { withTimeout } from "../redis-connection.ts";
+import { eventKeys } from "./event-keys.ts";
+import { compareStreamIds } from "./stream-id.ts";
+
+export interface EventRetention {
+  /** Events younger than this are always kept. Default 24 h. */
+  maxAgeMs: number;
+  /** Older events are dropped only while a company holds more than this many. Default 10,000. */
+  minCount: number;
+}
+
+export const defaultEventRetention: EventRetention = { maxAgeMs: 24 * 3600 * 1000, minCount: 10_000 };
+
+export interface EventLogOptions {
+  redis: Redis;
+  /** Redis key prefix. Default `kiln`. */
+  prefix?: string;
+  retention?: Partial<EventRetention>;
+  /** How long one Redis call may take. Default 3000 ms. */
+  timeoutMs?: number;
+}
+
+export interface ReplayResult {
+  events: JobEvent[];
+  /** `true` when events after the requested id may have been trimmed away: the reader must resync. */
+  gap: boolean;
+}
+
+/** Appends events to Redis streams (per company and per job) and publishes them, in one atomic step. */
+export interface EventLog {
+  append(event: NewJobEvent): Promise<JobEvent>;
+  replayCompany(companyId: string, afterId: string): Promise<ReplayResult>;
+  replayJob(jobId: string, afterId: string): Promise<JobEvent[]>;
+  /** Id of the newest event of a job, or of the company stream; `null` when none. */
+  lastJobEventId(jobId: string): Promise<string | null>;
+  lastCompanyEventId(companyId: string): Promise<string | null>;
+}
+
+// KEYS: company stream, job stream. ARGV: type, data, channel, minCount, cutoffId, jobTtlMs.
+// One script, so the stream order, the job stream copy and the live message can never disagree.
+const appendScript = `
+local id = redis.call('XADD', KEYS[1], '*', 'type', ARGV[1], 'data', ARGV[2])
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', 5000, id, 'type', ARGV[1], 'data', ARGV[2])
+redis.call('PEXPIRE', KEYS[2], ARGV[6])
+if redis.call('XLEN', KEYS[1]) > tonumber(ARGV[4]) then
+  redis.call('XTRIM', KEYS[1], 'MINID', ARGV[5])
+end
+redis.call('PUBLISH', ARGV[3], cjson.encode({id = id, type = ARGV[1], data = ARGV[2]}))
+return id
+`;
+
+type StreamEntry = [id: string, fields: string[]];
+
+const parseEntry = ([id, fields]: StreamEntry): JobEvent => {
+  let type = "";
+  let data = "{}";
+  for (let i = 0; i < fields.length; i += 2) {
+    if (fields[i] === "type") type = fields[i + 1] ?? "";
+    if (fields[i] === "data") data = fields[i + 1] ?? "{}";
+  }
+  return { id, type: type as JobEventType, data: JSON.parse(data) } as JobEvent;
+};
+
+/** Parses what `append` publishes on a company channel. */
+export const parseLiveMessage = (message: string): JobEvent => {
+  const raw = JSON.parse(message) as { id: string; type: JobEventType; data: string };
+  return { id: raw.id, type: raw.type, data: JSON.parse(raw.data) } as JobEvent;
+};
+
+export const createEventLog = ({
+  redis,
+  prefix = "kiln",
+  retention: retentionOverrides,
+  timeoutMs = 3_000,
+}: EventLogOptions): EventLog => {
+  const keys = eventKeys(prefix);
+  const retention = { ...defaultEventRetention, ...retentionOverrides };
+  const call = <T>(promise: Promise<T>, what: string) => withTimeout(promise, timeoutMs, what);
+  const exclusive = (id: string) => `(${id}`;
+
+  return {
+    async append(event) {
+      const { jobId, companyId } = event.data;
+      const cutoffId = `${Date.now() - retention.maxAgeMs}-0`;
+      const id = (await call(
+        redis.eval(
+          appendScript,
+          2,
+          keys.companyStream(companyId),
+          keys.jobStream(jobId),
+          event.type,
+          JSON.stringify(event.data),
+          keys.companyChannel(companyId),
+          retention.minCount,
+          cutoffId,
+          retention.maxAgeMs,
+        ),
+        "event append",
+      )) as string;
+      return { id, type: event.type, data: event.data } as JobEvent;
+    },
+
+    async replayCompany(companyId, afterId) {
+      const key = keys.companyStream(companyId);
+      const [entries, info] = await call(
+        Promise.all([
+          redis.xrange(key, exclusive(afterId), "+") as Promise<StreamEntry[]>,
+          redis.call("XINFO", "STREAM", key).catch(() => null) as Promise<unknown[] | null>,
+        ]),
+        "event replay",
+      );
+      const deletedUpTo = info ? readInfoField(info, "max-deleted-entry-id") : null;
+      const gap = deletedUpTo !== null && compareStreamIds(afterId, deletedUpTo) < 0;
+      return { events: entries.map(parseEntry), gap };
+    },
+
+    async replayJob(jobId, afterId) {
+      const entries = (await call(
+        redis.xrange(keys.jobStream(jobId), exclusive(afterId), "+") as Promise<StreamEntry[]>,
+        "event replay",
+      )) as StreamEntry[];
+      return entries.map(parseEntry);
+    },
+
+    async lastJobEventId(jobId) {
+      const entries = (await call(
+        redis.xrevrange(keys.jobStream(jobId), "+", "-", "COUNT", 1) as Promise<StreamEntry[]>,
+        "event lookup",
+      )) as StreamEntry[];
+      return entries[0]?.[0] ?? null;
+    },
+
+    async lastCompanyEventId(companyId) {
+      const entries = (await call(
+        redis.xrevrange(keys.companyStream(companyId), "+", "-", "COUNT", 1) as Promise<StreamEntry[]>,
+        "event lookup",
+      )) as StreamEntry[];
+      return entries[0]?.[0] ?? null;
+    },
+  };
+};
+
+const readInfoField = (info: unknown[], field: string): string | null => {
+  for (let i = 0; i < info.length; i += 2) {
+    if (info[i] === field) {
+      const value = info[i + 1];
+      return typeof value === "string" && value !== "0-0" ? value : null;
+    }
+  }
+  return null;
+};

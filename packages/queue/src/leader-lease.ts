@@ -1,0 +1,32 @@
+import { randomUUID } from "node:crypto";
+import type { Redis } from "ioredis";
+
+export interface LeaderLeaseOptions {
+  redis: Redis;
+  /** The lease's Redis key. */
+  key: string;
+  /** How long the lease lasts without renewal. */
+  ttlMs: number;
+}
+
+// Renew or release only a lease we still hold: compare-and-set in one script.
+const renewScript = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
+const releaseScript = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
+
+/** A Redis lease so only one process across the fleet does a periodic task at a time. */
+export const createLeaderLease = ({ redis, key, ttlMs }: LeaderLeaseOptions) => {
+  const token = randomUUID();
+  let held = false;
+  return {
+    /** Takes or renews the lease; `true` while this process holds it. */
+    async acquire(): Promise<boolean> {
+      if (held && (await redis.eval(renewScript, 1, key, token, ttlMs)) === 1) return true;
+      held = (await redis.set(key, token, "PX", ttlMs, "NX")) === "OK";
+      return held;
+    },
+    async release(): Promise<void> {
+      if (held) await redis.eval(releaseScript, 1, key, token).catch(() => {});
+      held = false;
+    },
+  };
+};
