@@ -13,7 +13,7 @@ export interface SseEvent {
 export const readSse = async (
   response: Response,
   { until, timeoutMs = 20_000, onEvent }: { until?: (event: SseEvent, all: SseEvent[]) => boolean; timeoutMs?: number; onEvent?: (event: SseEvent) => void } = {},
-): Promise<{ events: SseEvent[]; ended: boolean; comments: string[] }> => {
+): Promise<{ events: SseEvent[]; ended: boolean; comments: string[]; lost: boolean }> => {
   const events: SseEvent[] = [];
   const comments: string[] = [];
   let stop = false;
@@ -35,9 +35,16 @@ export const readSse = async (
     void reader.cancel();
   }, timeoutMs);
   let ended = false;
+  let lost = false;
   try {
     while (!stop) {
-      const { done, value } = await reader.read();
+      // A server that dies mid-stream surfaces as a read error: the connection is simply gone.
+      const result = await reader.read().catch(() => null);
+      if (result === null) {
+        lost = true;
+        break;
+      }
+      const { done, value } = result;
       if (done) {
         ended = !stop;
         break;
@@ -46,7 +53,7 @@ export const readSse = async (
     }
   } finally {
     clearTimeout(deadline);
-    if (!ended) await reader.cancel().catch(() => {});
+    if (!ended && !lost) await reader.cancel().catch(() => {});
   }
-  return { events, ended, comments };
+  return { events, ended, comments, lost };
 };

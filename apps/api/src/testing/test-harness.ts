@@ -17,7 +17,19 @@ export interface HarnessOptions {
   /** Extra API settings (env names). */
   env?: Record<string, string>;
   redisUrl?: string;
+  /**
+   * Ports of TCP proxies the in-process API reaches PostgreSQL / Redis through (workers and the
+   * harness itself connect directly), so a test can take a dependency "down" for the API alone.
+   */
+  apiThrough?: { postgresPort?: number; redisPort?: number };
 }
+
+const viaPort = (url: string, port: number | undefined) => {
+  if (!port) return url;
+  const parsed = new URL(url);
+  parsed.port = String(port);
+  return parsed.toString();
+};
 
 export interface RequestOptions {
   key?: string;
@@ -48,7 +60,11 @@ export const createTestHarness = async (options: HarnessOptions = {}) => {
     KILN_RETRY_BACKOFF_MS: "100",
     ...options.env,
   };
-  const config = loadApiConfig(env);
+  const config = loadApiConfig({
+    ...env,
+    DATABASE_URL: viaPort(database.url, options.apiThrough?.postgresPort),
+    REDIS_URL: viaPort(redisUrl, options.apiThrough?.redisPort),
+  });
   const built = await buildServices({ config, logger: silentLogger, adminToken });
   const app = createApp(built.services);
   const processes = new Set<SpawnedProcess>();

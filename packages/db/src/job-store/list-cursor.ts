@@ -10,11 +10,13 @@ export const encodeCursor = ({ createdAt, id }: ListCursor): string =>
   Buffer.from(`${createdAt.toISOString()}|${id}`, "utf8").toString("base64url");
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// Exactly what encodeCursor writes: a four-digit year, so the date is one PostgreSQL can hold.
+const isoPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 export const decodeCursor = (cursor: string): ListCursor => {
   const [at, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
   const createdAt = new Date(at ?? "");
-  if (!id || !uuidPattern.test(id) || Number.isNaN(createdAt.getTime())) {
+  if (!id || !uuidPattern.test(id) || !isoPattern.test(at ?? "") || Number.isNaN(createdAt.getTime())) {
     throw new KilnError("bad_request", "cursor is not one this API returned", {
       errors: [{ path: "cursor", message: "invalid cursor" }],
     });

@@ -1,0 +1,76 @@
+import { eventKeys } from "@kiln/queue";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestHarness, type TestHarness } from "../../src/testing/test-harness.ts";
+
+let h: TestHarness;
+let company: { companyId: string; key: string };
+beforeAll(async () => {
+  h = await createTestHarness({ env: { KILN_SSE_PING_MS: "200" } });
+  company = await h.createCompany();
+});
+afterAll(() => h?.close());
+
+const subscribersOf = async (channel: string) => {
+  const [, count] = (await h.redis.call("PUBSUB", "NUMSUB", channel)) as [string, number];
+  return Number(count);
+};
+
+const waitFor = async (check: () => Promise<boolean> | boolean, timeoutMs = 5_000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error("condition not met in time");
+};
+
+describe("SSE clients release what they hold", () => {
+  it("twenty clients on job and company streams share one subscription and release everything on disconnect", async () => {
+    const response = await h.request("POST", `/api/companies/${company.companyId}/content-jobs`, {
+      key: company.key,
+      body: { jobType: "canary", input: { durationMs: 1000, steps: 2 } },
+    });
+    const { jobId } = (await response.json()) as { jobId: string };
+    const baseline = h.services.hub.stats();
+    expect(baseline).toEqual({ channels: 0, listeners: 0 });
+
+    const paths = Array.from({ length: 20 }, (_, i) =>
+      i % 2 === 0
+        ? `/api/companies/${company.companyId}/content-jobs/${jobId}/events`
+        : `/api/companies/${company.companyId}/events`,
+    );
+    const readers = await Promise.all(
+      paths.map(async (path) => {
+        const stream = await h.request("GET", path, { key: company.key });
+        const reader = stream.body!.getReader();
+        await reader.read(); // the opening comment: the stream is live
+        return reader;
+      }),
+    );
+    await waitFor(() => h.services.hub.stats().listeners === 20);
+    expect(h.services.hub.stats()).toEqual({ channels: 1, listeners: 20 });
+    expect(h.services.sse.size()).toBe(20);
+    const channel = eventKeys(h.prefix).companyChannel(company.companyId);
+    expect(await subscribersOf(channel)).toBe(1);
+
+    await Promise.all(readers.map((reader) => reader.cancel()));
+    await waitFor(() => h.services.hub.stats().listeners === 0 && h.services.sse.size() === 0);
+    expect(h.services.hub.stats()).toEqual(baseline);
+    await waitFor(async () => (await subscribersOf(channel)) === 0);
+  });
+
+  it("sends a ping comment at the configured interval", async () => {
+    const stream = await h.request("GET", `/api/companies/${company.companyId}/events`, { key: company.key });
+    const reader = stream.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = "";
+    const deadline = Date.now() + 3_000;
+    while (!text.includes(": ping") && Date.now() < deadline) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value);
+    }
+    await reader.cancel();
+    expect(text).toContain(": ping\n\n");
+  });
+});

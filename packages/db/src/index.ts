@@ -1,0 +1,14 @@
+export { type CreatePrismaClientOptions, createPrismaClient } from "./client.ts";
+export * from "./company-store/company-store.ts";
+export {
+  type ApiKey,
+  type Company,
+  type ContentJob,
+  type IdempotencyKey,
+  Prisma,
+  type PrismaClient,
+} from "./generated/prisma/client.ts";
+export { JobStatus } from "./generated/prisma/enums.ts";
+export * from "./job-store/job-store.ts";
+export { artifactUrl, type StoredArtifact, toJob } from "./job-store/to-job.ts";
+export * from "./migrate/index.ts";
