@@ -20,7 +20,7 @@ export const apiConfigSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   KILN_BODY_LIMIT_BYTES: envInt(1024 * 1024, { min: 1024, max: 64 * 1024 * 1024 }),
   KILN_SSE_PING_MS: envInt(15_000, { min: 100, max: 120_000 }),
-  KILN_EVENT_RETENTION_MS: envInt(24 * 3600 * 1000, { min: 60_000 }),
+  KILN_EVENT_RETENTION_MS: envInt(24 * 3600 * 1000, { min: 1_000 }),
   KILN_EVENT_RETENTION_COUNT: envInt(10_000, { min: 100 }),
   KILN_IDEMPOTENCY_TTL_MS: envInt(24 * 3600 * 1000, { min: 60_000 }),
   KILN_RETRY_BACKOFF_MS: envInt(1_000, { min: 10 }),

@@ -22,7 +22,7 @@ export const workerConfigSchema = z.object({
   KILN_SHUTDOWN_GRACE_MS: envInt(30_000, { min: 0 }),
   KILN_RETRY_BACKOFF_MS: envInt(1_000, { min: 10 }),
   KILN_PROGRESS_INTERVAL_MS: envInt(250, { min: 0, max: 10_000 }),
-  KILN_EVENT_RETENTION_MS: envInt(24 * 3600 * 1000, { min: 60_000 }),
+  KILN_EVENT_RETENTION_MS: envInt(24 * 3600 * 1000, { min: 1_000 }),
   KILN_EVENT_RETENTION_COUNT: envInt(10_000, { min: 100 }),
   KILN_CHROMIUM_PATH: z.string().default("/usr/bin/chromium"),
   KILN_PDF_CONCURRENCY: envInt(2, { min: 1, max: 16 }),

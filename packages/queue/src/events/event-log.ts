@@ -111,8 +111,7 @@ export const createEventLog = ({
         ]),
         "event replay",
       );
-      const deletedUpTo = info ? readInfoField(info, "max-deleted-entry-id") : null;
-      const gap = deletedUpTo !== null && compareStreamIds(afterId, deletedUpTo) < 0;
+      const gap = info !== null && wasTrimmedAfter(info, afterId);
       return { events: entries.map(parseEntry), gap };
     },
 
@@ -142,12 +141,20 @@ export const createEventLog = ({
   };
 };
 
-const readInfoField = (info: unknown[], field: string): string | null => {
-  for (let i = 0; i < info.length; i += 2) {
-    if (info[i] === field) {
-      const value = info[i + 1];
-      return typeof value === "string" && value !== "0-0" ? value : null;
-    }
-  }
-  return null;
+const readInfoField = (info: unknown[], field: string): unknown => {
+  for (let i = 0; i < info.length; i += 2) if (info[i] === field) return info[i + 1];
+  return undefined;
+};
+
+/**
+ * `true` when events after `afterId` may have been trimmed: the stream has lost entries
+ * (`entries-added` > `length`) and its oldest retained entry comes after `afterId`.
+ */
+const wasTrimmedAfter = (info: unknown[], afterId: string): boolean => {
+  const length = Number(readInfoField(info, "length") ?? 0);
+  const added = Number(readInfoField(info, "entries-added") ?? length);
+  if (added <= length) return false;
+  const first = readInfoField(info, "first-entry");
+  const firstId = Array.isArray(first) && typeof first[0] === "string" ? first[0] : null;
+  return firstId === null || compareStreamIds(afterId, firstId) < 0;
 };
