@@ -16,7 +16,7 @@ export interface ProcessJobDeps {
 }
 
 /** Why a running render was aborted: the job was cancelled, or the worker is shutting down. */
-export const abortReasons = { cancelled: "cancelled", shutdown: "shutdown" } as const;
+export const abortReasons = { cancelled: "cancelled", shutdown: "shutdown", lockLost: "lock_lost" } as const;
 
 const toJobError = (error: unknown): JobError => {
   if (error instanceof RenderError) return { code: error.code, message: error.message };

@@ -32,17 +32,26 @@ export const createReconciler = ({ jobs, queues, lease, logger, intervalMs, grac
 
   const reconcileOnce = async (): Promise<ReconcileReport> => {
     if (!(await lease.acquire())) return { checked: 0, enqueued: 0 };
-    const candidates = await jobs.findStaleActiveJobs(new Date(Date.now() - graceMs), batchSize);
+    const olderThan = new Date(Date.now() - graceMs);
+    let checked = 0;
     let enqueued = 0;
-    for (const job of candidates) {
-      const state = await queues.stateOf(job.jobType, job.id);
-      if (state !== "missing" && state !== "completed" && state !== "failed") continue;
-      if (state !== "missing") await queues.remove(job.jobType, job.id);
-      await queues.enqueue(job);
-      enqueued += 1;
-      logger.info({ jobId: job.id, jobType: job.jobType, queueState: state }, "reconciler enqueued a job again");
+    let after: { updatedAt: Date; id: string } | undefined;
+    for (;;) {
+      const page = await jobs.findStaleActiveJobs(olderThan, batchSize, after);
+      for (const job of page) {
+        checked += 1;
+        const state = await queues.stateOf(job.jobType, job.id);
+        if (state !== "missing" && state !== "completed" && state !== "failed") continue;
+        if (state !== "missing") await queues.remove(job.jobType, job.id);
+        await queues.enqueue(job);
+        enqueued += 1;
+        logger.info({ jobId: job.id, jobType: job.jobType, queueState: state }, "reconciler enqueued a job again");
+      }
+      const last = page.at(-1);
+      if (!last || page.length < batchSize) break;
+      after = { updatedAt: last.updatedAt, id: last.id };
     }
-    return { checked: candidates.length, enqueued };
+    return { checked, enqueued };
   };
 
   const tick = () => {

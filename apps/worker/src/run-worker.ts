@@ -73,6 +73,12 @@ export const runWorker = async ({ config, logger, jobTypes }: RunWorkerOptions) 
       maxStalledCount: 100,
     });
     worker.on("error", (error) => logger.warn({ err: error, jobType }, "queue worker error"));
+    // A lock we could not renew means the job may already run elsewhere (stalled, or its entry
+    // vanished): stop rendering rather than run it twice at once. Our row writes are fenced anyway.
+    worker.on("lockRenewalFailed", (jobIds) => {
+      for (const jobId of jobIds) worker.cancelJob(jobId, abortReasons.lockLost);
+      logger.warn({ jobIds, jobType }, "lost the lock of running jobs: aborted them");
+    });
     workers.set(jobType, worker);
   }
 

@@ -34,7 +34,7 @@ const viaPort = (url: string, port: number | undefined) => {
 export interface RequestOptions {
   key?: string;
   body?: unknown;
-  headers?: Record<string, string>;
+  headers?: Record<string, string | undefined>;
 }
 
 /**
@@ -70,14 +70,16 @@ export const createTestHarness = async (options: HarnessOptions = {}) => {
   const processes = new Set<SpawnedProcess>();
   const redis = new Redis(redisUrl);
 
-  const request = (method: string, path: string, { key, body, headers = {} }: RequestOptions = {}) =>
+  const request = async (method: string, path: string, { key, body, headers = {} }: RequestOptions = {}) =>
     app.request(path, {
       method,
-      headers: {
-        ...(key && { authorization: `Bearer ${key}` }),
-        ...(body !== undefined && { "content-type": "application/json" }),
-        ...headers,
-      },
+      headers: Object.fromEntries(
+        Object.entries({
+          ...(key && { authorization: `Bearer ${key}` }),
+          ...(body !== undefined && { "content-type": "application/json" }),
+          ...headers,
+        }).filter((entry): entry is [string, string] => entry[1] !== undefined),
+      ),
       body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
     });
 

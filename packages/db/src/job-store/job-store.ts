@@ -239,12 +239,29 @@ export const createJobStore = ({ prisma }: JobStoreOptions) => {
       return rows.map(toJob);
     },
 
-    /** Non-terminal rows untouched for a while: candidates whose queue entry may be gone. */
-    async findStaleActiveJobs(olderThan: Date, limit: number) {
+    /**
+     * Non-terminal rows untouched since `olderThan`: candidates whose queue entry may be gone.
+     * Paged by (updatedAt, id) so a pass can walk all of them, however many wait.
+     */
+    async findStaleActiveJobs(olderThan: Date, limit: number, after?: { updatedAt: Date; id: string }) {
       return prisma.contentJob.findMany({
-        where: { status: { in: activeStatuses }, updatedAt: { lt: olderThan } },
-        select: { id: true, companyId: true, jobType: true, priority: true, maxAttempts: true, status: true },
-        orderBy: { updatedAt: "asc" },
+        where: {
+          status: { in: activeStatuses },
+          updatedAt: { lt: olderThan },
+          ...(after && {
+            OR: [{ updatedAt: { gt: after.updatedAt } }, { updatedAt: after.updatedAt, id: { gt: after.id } }],
+          }),
+        },
+        select: {
+          id: true,
+          companyId: true,
+          jobType: true,
+          priority: true,
+          maxAttempts: true,
+          status: true,
+          updatedAt: true,
+        },
+        orderBy: [{ updatedAt: "asc" }, { id: "asc" }],
         take: limit,
       });
     },
