@@ -9,15 +9,35 @@ const codeOfStatus = (status: number): ErrorCode =>
   (Object.entries(errorCodes).find(([, value]) => value === status)?.[0] as ErrorCode | undefined) ??
   (status >= 500 ? "internal" : "bad_request");
 
+/**
+ * PostgreSQL's class 22, "data exception" (a NUL character in text, `\u0000` or a lone surrogate in
+ * JSON): every value the API sends to SQL comes from the request, so the request is at fault.
+ * Prisma's driver adapter nests the server's code in `meta.driverAdapterError.cause`.
+ */
+const isDataException = (error: unknown): boolean => {
+  const cause = (
+    error as { meta?: { driverAdapterError?: { cause?: { originalCode?: unknown; code?: unknown } } } }
+  )?.meta?.driverAdapterError?.cause;
+  const code = cause?.originalCode ?? cause?.code;
+  return typeof code === "string" && /^22[0-9A-Z]{3}$/.test(code);
+};
+
 /** Maps anything thrown to a KilnError a caller may see; unexpected errors lose their details here. */
 export const toKilnError = (error: unknown): KilnError => {
   if (error instanceof KilnError) return error;
+  if (isDataException(error)) {
+    return new ApiError(
+      "bad_request",
+      "The request holds a value that cannot be stored (e.g. a NUL character)",
+    );
+  }
   if (error instanceof HTTPException) {
     const code = codeOfStatus(error.status);
     const detail = error.status === 400 ? "The request body is not valid JSON" : error.message;
     return new ApiError(code, detail || code);
   }
-  if (isConnectivityError(error)) return new ApiError("unavailable", "A dependency is unavailable; retry later");
+  if (isConnectivityError(error))
+    return new ApiError("unavailable", "A dependency is unavailable; retry later");
   return new ApiError("internal", "An unexpected error occurred; it has been logged");
 };
 
@@ -26,7 +46,10 @@ export const renderProblem = (c: Context<AppEnv>, error: unknown): Response => {
   const kilnError = toKilnError(error);
   const problem = toProblem(kilnError);
   if (problem.status >= 500) {
-    c.var.services?.logger.error({ err: error, requestId: c.var.requestId, path: c.req.path }, "request failed");
+    c.var.services?.logger.error(
+      { err: error, requestId: c.var.requestId, path: c.req.path },
+      "request failed",
+    );
   }
   const headers: Record<string, string> = { "content-type": "application/problem+json" };
   if (problem.status === 503) headers["retry-after"] = "5";
@@ -41,8 +64,12 @@ export const validationHook = (
   if (result.success) return undefined;
   return renderProblem(
     c,
-    new ApiError("validation_failed", `Invalid ${result.target === "json" ? "request body" : result.target}`, {
-      errors: toFieldErrors(result.error.issues),
-    }),
+    new ApiError(
+      "validation_failed",
+      `Invalid ${result.target === "json" ? "request body" : result.target}`,
+      {
+        errors: toFieldErrors(result.error.issues),
+      },
+    ),
   );
 };

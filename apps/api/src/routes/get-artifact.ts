@@ -12,13 +12,22 @@ const route = createRoute({
   tags: ["jobs"],
   summary: "Download an artifact",
   middleware: [requireCompany()] as const,
-  request: { params: jobParams.extend({ name: z.string().max(200) }) },
+  // Not length-limited: like ids, a name is matched against the job's artifacts, so a bad one is a 404.
+  request: { params: jobParams.extend({ name: z.string() }) },
   responses: {
-    200: { description: "The bytes", content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } } },
+    200: {
+      description: "The bytes",
+      content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } },
+    },
     304: { description: "Not modified (If-None-Match)" },
     ...pick(401, 403, 404, 503),
   },
 });
+
+/** RFC 9110 §13.1.2: `*`, or a list of tags compared weakly (a `W/` prefix does not matter). */
+const matchesIfNoneMatch = (header: string | undefined, etag: string): boolean =>
+  header !== undefined &&
+  (header.trim() === "*" || header.split(",").some((tag) => tag.trim().replace(/^W\//, "") === etag));
 
 export const registerGetArtifact = (app: OpenAPIHono<AppEnv>) =>
   app.openapi(route, async (c) => {
@@ -32,7 +41,7 @@ export const registerGetArtifact = (app: OpenAPIHono<AppEnv>) =>
       "Cache-Control": "private, max-age=31536000, immutable",
       "X-Content-Type-Options": "nosniff",
     };
-    if (c.req.header("if-none-match") === etag) return c.body(null, 304, headers);
+    if (matchesIfNoneMatch(c.req.header("if-none-match"), etag)) return c.body(null, 304, headers);
     const stored = await c.var.services.artifacts.get({ companyId, jobId, name });
     if (!stored) throw new ApiError("not_found", "The artifact's bytes are gone");
     const disposition = artifact.contentType.startsWith("text/html") ? "attachment" : "inline";

@@ -35,6 +35,14 @@ describe("POST /api/companies (admin)", () => {
     expect(problem.errors?.map((error) => error.path)).toEqual(["name"]);
   });
 
+  it("400, not 500, for a name holding a NUL character", async () => {
+    await expectProblem(await h.admin("POST", "/api/companies", { name: "a\u0000b" }), 400);
+    await expectProblem(
+      await h.admin("POST", `/api/companies/${acme.companyId}/api-keys`, { name: "a\u0000b" }),
+      400,
+    );
+  });
+
   it("400 for malformed JSON, 415 for a body that is not JSON", async () => {
     await expectProblem(await h.request("POST", "/api/companies", { key: h.adminToken, body: "{nope" }), 400);
     const response = await h.request("POST", "/api/companies", {
@@ -48,8 +56,14 @@ describe("POST /api/companies (admin)", () => {
 
   it("401 without the admin token; a company key is not the admin token", async () => {
     await expectProblem(await h.request("POST", "/api/companies", { body: { name: "X" } }), 401);
-    await expectProblem(await h.request("POST", "/api/companies", { key: acme.key, body: { name: "X" } }), 401);
-    await expectProblem(await h.request("POST", "/api/companies", { key: `${h.adminToken}x`, body: { name: "X" } }), 401);
+    await expectProblem(
+      await h.request("POST", "/api/companies", { key: acme.key, body: { name: "X" } }),
+      401,
+    );
+    await expectProblem(
+      await h.request("POST", "/api/companies", { key: `${h.adminToken}x`, body: { name: "X" } }),
+      401,
+    );
   });
 });
 
@@ -58,7 +72,11 @@ describe("POST /api/companies/:companyId/api-keys (admin)", () => {
     const response = await h.admin("POST", `/api/companies/${acme.companyId}/api-keys`, { name: "ci" });
     expect(response.status).toBe(201);
     const created = (await response.json()) as { id: string; name: string; prefix: string; key: string };
-    expect(created).toMatchObject({ id: expect.stringMatching(uuid), name: "ci", prefix: expect.any(String) });
+    expect(created).toMatchObject({
+      id: expect.stringMatching(uuid),
+      name: "ci",
+      prefix: expect.any(String),
+    });
     expect(created.key.startsWith(created.prefix)).toBe(true);
     expect(created.key.length).toBeGreaterThan(created.prefix.length + 20);
     const list = await h.request("GET", jobsPath(acme.companyId), { key: created.key });
@@ -71,13 +89,19 @@ describe("POST /api/companies/:companyId/api-keys (admin)", () => {
   });
 
   it("400 without a name", async () => {
-    const problem = await expectProblem(await h.admin("POST", `/api/companies/${acme.companyId}/api-keys`, {}), 400);
+    const problem = await expectProblem(
+      await h.admin("POST", `/api/companies/${acme.companyId}/api-keys`, {}),
+      400,
+    );
     expect(problem.errors?.map((error) => error.path)).toEqual(["name"]);
   });
 
   it("401 with a company key, even that company's own", async () => {
     await expectProblem(
-      await h.request("POST", `/api/companies/${acme.companyId}/api-keys`, { key: acme.key, body: { name: "x" } }),
+      await h.request("POST", `/api/companies/${acme.companyId}/api-keys`, {
+        key: acme.key,
+        body: { name: "x" },
+      }),
       401,
     );
   });
@@ -93,23 +117,36 @@ describe("DELETE /api/companies/:companyId/api-keys/:keyId (admin)", () => {
     expect(await revoked.text()).toBe("");
 
     await expectProblem(await h.request("GET", jobsPath(victim.companyId), { key: victim.key }), 401);
-    await expectProblem(await h.admin("DELETE", `/api/companies/${victim.companyId}/api-keys/${victim.keyId}`), 404);
+    await expectProblem(
+      await h.admin("DELETE", `/api/companies/${victim.companyId}/api-keys/${victim.keyId}`),
+      404,
+    );
   });
 
   it("revoking one key leaves the company's other keys working", async () => {
     const company = await h.createCompany("Umbrella");
-    const other = (await (await h.admin("POST", `/api/companies/${company.companyId}/api-keys`, { name: "second" })).json()) as {
+    const other = (await (
+      await h.admin("POST", `/api/companies/${company.companyId}/api-keys`, { name: "second" })
+    ).json()) as {
       key: string;
     };
-    expect((await h.admin("DELETE", `/api/companies/${company.companyId}/api-keys/${company.keyId}`)).status).toBe(204);
+    expect(
+      (await h.admin("DELETE", `/api/companies/${company.companyId}/api-keys/${company.keyId}`)).status,
+    ).toBe(204);
     expect((await h.request("GET", jobsPath(company.companyId), { key: other.key })).status).toBe(200);
   });
 
   it("404 for a key of another company, an unknown key and malformed ids", async () => {
     const other = await h.createCompany("Hooli");
-    await expectProblem(await h.admin("DELETE", `/api/companies/${acme.companyId}/api-keys/${other.keyId}`), 404);
+    await expectProblem(
+      await h.admin("DELETE", `/api/companies/${acme.companyId}/api-keys/${other.keyId}`),
+      404,
+    );
     expect((await h.request("GET", jobsPath(other.companyId), { key: other.key })).status).toBe(200);
-    await expectProblem(await h.admin("DELETE", `/api/companies/${acme.companyId}/api-keys/${missingId}`), 404);
+    await expectProblem(
+      await h.admin("DELETE", `/api/companies/${acme.companyId}/api-keys/${missingId}`),
+      404,
+    );
     await expectProblem(await h.admin("DELETE", `/api/companies/${acme.companyId}/api-keys/nope`), 404);
     await expectProblem(await h.admin("DELETE", `/api/companies/nope/api-keys/${acme.keyId}`), 404);
   });

@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestHarness, type TestHarness } from "../../src/testing/test-harness.ts";
-import { canaryInput, expectProblem, jobPath, jobsPath, missingId, submitCanary, type TestCompany } from "./support.ts";
+import {
+  canaryInput,
+  expectProblem,
+  jobPath,
+  jobsPath,
+  missingId,
+  submitCanary,
+  type TestCompany,
+} from "./support.ts";
 
 let h: TestHarness;
 let a: TestCompany;
@@ -15,7 +23,9 @@ beforeAll(async () => {
   b = await h.createCompany("B");
   const revoked = await h.createCompany("Revoked");
   revokedKey = revoked.key;
-  expect((await h.admin("DELETE", `/api/companies/${revoked.companyId}/api-keys/${revoked.keyId}`)).status).toBe(204);
+  expect(
+    (await h.admin("DELETE", `/api/companies/${revoked.companyId}/api-keys/${revoked.keyId}`)).status,
+  ).toBe(204);
   aJob = await submitCanary(h, a);
   bJob = await submitCanary(h, b);
 });
@@ -36,8 +46,11 @@ const companyRoutes = (companyId: string, jobId: string) =>
   ] as [string, string, unknown?][];
 
 const jobCount = async (company: TestCompany) =>
-  ((await (await h.request("GET", jobsPath(company.companyId), { key: company.key })).json()) as { items: unknown[] }).items
-    .length;
+  (
+    (await (await h.request("GET", jobsPath(company.companyId), { key: company.key })).json()) as {
+      items: unknown[];
+    }
+  ).items.length;
 
 describe("401: missing, malformed, unknown and revoked credentials look the same", () => {
   const credentials = () =>
@@ -80,7 +93,10 @@ describe("401: missing, malformed, unknown and revoked credentials look the same
   });
 
   it("the Bearer scheme is case-insensitive, the key is not", async () => {
-    expect((await h.request("GET", jobsPath(a.companyId), { headers: { authorization: `bearer ${a.key}` } })).status).toBe(200);
+    expect(
+      (await h.request("GET", jobsPath(a.companyId), { headers: { authorization: `bearer ${a.key}` } }))
+        .status,
+    ).toBe(200);
     await expectProblem(await h.request("GET", jobsPath(a.companyId), { key: a.key.toUpperCase() }), 401);
   });
 });
@@ -91,7 +107,9 @@ describe("403: a key acts only on its own company's paths", () => {
       const problem = await expectProblem(await h.request(method, path, { key: a.key, body }), 403);
       expect(problem.title, `${method} ${path}`).toBe("Forbidden");
     }
-    const job = (await (await h.request("GET", jobPath(b.companyId, bJob), { key: b.key })).json()) as { status: string };
+    const job = (await (await h.request("GET", jobPath(b.companyId, bJob), { key: b.key })).json()) as {
+      status: string;
+    };
     expect(job.status).toBe("queued");
     expect(await jobCount(b)).toBe(1);
   });
@@ -110,8 +128,13 @@ describe("404: another company's job id under one's own path", () => {
     ["GET", "/events"],
     ["GET", "/artifacts/canary.json"],
   ])("%s …/content-jobs/<B's job>%s with A's key → 404, B's job unchanged", async (method, suffix) => {
-    await expectProblem(await h.request(method, `${jobPath(a.companyId, bJob)}${suffix}`, { key: a.key }), 404);
-    const job = (await (await h.request("GET", jobPath(b.companyId, bJob), { key: b.key })).json()) as { status: string };
+    await expectProblem(
+      await h.request(method, `${jobPath(a.companyId, bJob)}${suffix}`, { key: a.key }),
+      404,
+    );
+    const job = (await (await h.request("GET", jobPath(b.companyId, bJob), { key: b.key })).json()) as {
+      status: string;
+    };
     expect(job.status).toBe("queued");
   });
 
@@ -129,7 +152,10 @@ describe("404: another company's job id under one's own path", () => {
       ["GET", "/events"],
       ["GET", "/artifacts/canary.json"],
     ]) {
-      await expectProblem(await h.request(method!, `${jobPath(a.companyId, jobId)}${suffix}`, { key: a.key }), 404);
+      await expectProblem(
+        await h.request(method!, `${jobPath(a.companyId, jobId)}${suffix}`, { key: a.key }),
+        404,
+      );
     }
   });
 });

@@ -18,7 +18,10 @@ const submit = (company: TestCompany, body: unknown, idempotencyKey?: string) =>
 
 const accepted = async (response: Response) => {
   expect(response.status, await response.clone().text()).toBe(202);
-  return { ...((await response.json()) as { jobId: string; status: string; createdAt: string }), location: response.headers.get("location") };
+  return {
+    ...((await response.json()) as { jobId: string; status: string; createdAt: string }),
+    location: response.headers.get("location"),
+  };
 };
 
 describe("Idempotency-Key on POST …/content-jobs", () => {
@@ -34,8 +37,12 @@ describe("Idempotency-Key on POST …/content-jobs", () => {
 
   it("the same body written with keys in another order is the same request", async () => {
     const company = await h.createCompany();
-    const first = await accepted(await submit(company, { jobType: "canary", input: { durationMs: 5, steps: 2 } }, "k"));
-    const second = await accepted(await submit(company, { input: { steps: 2, durationMs: 5 }, jobType: "canary" }, "k"));
+    const first = await accepted(
+      await submit(company, { jobType: "canary", input: { durationMs: 5, steps: 2 } }, "k"),
+    );
+    const second = await accepted(
+      await submit(company, { input: { steps: 2, durationMs: 5 }, jobType: "canary" }, "k"),
+    );
     expect(second.jobId).toBe(first.jobId);
     expect(await listJobs(h, company)).toHaveLength(1);
   });
@@ -94,7 +101,10 @@ describe("Idempotency-Key on POST …/content-jobs", () => {
 
   it("a key over 200 characters → 400 naming the header", async () => {
     const company = await h.createCompany();
-    const problem = await expectProblem(await submit(company, { jobType: "canary", input: canaryInput }, "k".repeat(201)), 400);
+    const problem = await expectProblem(
+      await submit(company, { jobType: "canary", input: canaryInput }, "k".repeat(201)),
+      400,
+    );
     expect(problem.errors?.map((error) => error.path)).toEqual(["idempotency-key"]);
     expect(await listJobs(h, company)).toEqual([]);
   });

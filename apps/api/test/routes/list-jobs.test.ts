@@ -1,7 +1,14 @@
 import { createPrismaClient } from "@kiln/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestHarness, type TestHarness } from "../../src/testing/test-harness.ts";
-import { canaryInput, expectProblem, jobFields, jobsPath, submitCanary, type TestCompany } from "./support.ts";
+import {
+  canaryInput,
+  expectProblem,
+  jobFields,
+  jobsPath,
+  submitCanary,
+  type TestCompany,
+} from "./support.ts";
 
 interface ListedJob {
   id: string;
@@ -31,7 +38,11 @@ beforeAll(async () => {
       Array.from({ length: 8 }, async (_, index) => {
         const sourceTaskId = index % 3 === 0 ? "task-a" : index % 3 === 1 ? "task-b" : null;
         const jobType = index === 7 ? "image.card" : "canary";
-        const body = { jobType, input: jobType === "canary" ? canaryInput : { title: "Hi" }, ...(sourceTaskId && { sourceTaskId }) };
+        const body = {
+          jobType,
+          input: jobType === "canary" ? canaryInput : { title: "Hi" },
+          ...(sourceTaskId && { sourceTaskId }),
+        };
         const response = await h.request("POST", jobsPath(acme.companyId), { key: acme.key, body });
         expect(response.status).toBe(202);
         return { id: ((await response.json()) as { jobId: string }).jobId, jobType, sourceTaskId };
@@ -40,7 +51,9 @@ beforeAll(async () => {
     submitted.push(...ids);
   }
   for (const { id } of submitted.filter((_, index) => index % 5 === 0)) {
-    expect((await h.request("POST", `${jobsPath(acme.companyId)}/${id}/cancel`, { key: acme.key })).status).toBe(202);
+    expect(
+      (await h.request("POST", `${jobsPath(acme.companyId)}/${id}/cancel`, { key: acme.key })).status,
+    ).toBe(202);
     cancelled.add(id);
   }
   // Ties on createdAt are the hard case for a cursor: give a third of the jobs one timestamp.
@@ -100,17 +113,22 @@ describe("GET /api/companies/:companyId/content-jobs", () => {
 
   it("newest first: a job submitted now comes before older ones", async () => {
     const fresh = await submitCanary(h, other);
-    const page = (await (await h.request("GET", jobsPath(other.companyId), { key: other.key })).json()) as Page;
+    const page = (await (
+      await h.request("GET", jobsPath(other.companyId), { key: other.key })
+    ).json()) as Page;
     expect(page.items.map((item) => item.id)[0]).toBe(fresh);
     expect(page.items).toHaveLength(2);
   });
 
-  it.each([1, 7, 10, 50])("limit=%i pages through everything: no duplicate, no gap, same order", async (limit) => {
-    const { ids, pages } = await walk(`limit=${limit}`);
-    const all = (await list("?limit=100")).items.map((item) => item.id);
-    expect(ids).toEqual(all);
-    expect(pages).toBe(Math.ceil(submitted.length / limit));
-  });
+  it.each([1, 7, 10, 50])(
+    "limit=%i pages through everything: no duplicate, no gap, same order",
+    async (limit) => {
+      const { ids, pages } = await walk(`limit=${limit}`);
+      const all = (await list("?limit=100")).items.map((item) => item.id);
+      expect(ids).toEqual(all);
+      expect(pages).toBe(Math.ceil(submitted.length / limit));
+    },
+  );
 
   it("a last page exactly full has nextCursor null", async () => {
     const page = await list(`?limit=${submitted.length}`);
@@ -129,13 +147,23 @@ describe("GET /api/companies/:companyId/content-jobs", () => {
 
   it("filters by jobType", async () => {
     const { ids } = await walk("jobType=image.card&limit=2");
-    expect([...ids].sort()).toEqual(submitted.filter((job) => job.jobType === "image.card").map((job) => job.id).sort());
+    expect([...ids].sort()).toEqual(
+      submitted
+        .filter((job) => job.jobType === "image.card")
+        .map((job) => job.id)
+        .sort(),
+    );
     expect((await list("?jobType=video.mp4")).items).toEqual([]);
   });
 
   it("filters by sourceTaskId, combined with the other filters", async () => {
     const { ids } = await walk("sourceTaskId=task-a&limit=4");
-    expect([...ids].sort()).toEqual(submitted.filter((job) => job.sourceTaskId === "task-a").map((job) => job.id).sort());
+    expect([...ids].sort()).toEqual(
+      submitted
+        .filter((job) => job.sourceTaskId === "task-a")
+        .map((job) => job.id)
+        .sort(),
+    );
     const combined = await list("?sourceTaskId=task-b&status=cancelled&jobType=canary&limit=100");
     const expected = submitted.filter(
       (job) => job.sourceTaskId === "task-b" && cancelled.has(job.id) && job.jobType === "canary",
@@ -153,22 +181,35 @@ describe("GET /api/companies/:companyId/content-jobs", () => {
 describe("bad queries are 400 problems, never 500", () => {
   const bad = (query: string) => h.request("GET", `${jobsPath(acme.companyId)}?${query}`, { key: acme.key });
 
-  it.each(["limit=0", "limit=101", "limit=-1", "limit=abc", "limit=1.5", "limit="])("%s → 400 naming limit", async (query) => {
-    const problem = await expectProblem(await bad(query), 400);
-    expect(problem.errors?.map((error) => error.path)).toEqual(["limit"]);
-  });
+  it.each(["limit=0", "limit=101", "limit=-1", "limit=abc", "limit=1.5", "limit="])(
+    "%s → 400 naming limit",
+    async (query) => {
+      const problem = await expectProblem(await bad(query), 400);
+      expect(problem.errors?.map((error) => error.path)).toEqual(["limit"]);
+    },
+  );
 
   it.each(["status=paused", "status=QUEUED", "status="])("%s → 400 naming status", async (query) => {
     const problem = await expectProblem(await bad(query), 400);
     expect(problem.errors?.map((error) => error.path)).toEqual(["status"]);
   });
 
+  it.each(["jobType=%00", "sourceTaskId=a%00b"])("%s (a NUL) → 400", async (query) => {
+    await expectProblem(await bad(query), 400);
+  });
+
   it.each([
     ["garbage", "not-a-cursor"],
     ["base64 of garbage", Buffer.from("yesterday|nobody").toString("base64url")],
     ["a bad date", Buffer.from("not-a-date|00000000-0000-4000-8000-000000000000").toString("base64url")],
-    ["a date PostgreSQL cannot hold", Buffer.from("-100000-01-01T00:00:00.000Z|00000000-0000-4000-8000-000000000000").toString("base64url")],
-    ["a date far in the future", Buffer.from("+275760-09-13T00:00:00.000Z|00000000-0000-4000-8000-000000000000").toString("base64url")],
+    [
+      "a date PostgreSQL cannot hold",
+      Buffer.from("-100000-01-01T00:00:00.000Z|00000000-0000-4000-8000-000000000000").toString("base64url"),
+    ],
+    [
+      "a date far in the future",
+      Buffer.from("+275760-09-13T00:00:00.000Z|00000000-0000-4000-8000-000000000000").toString("base64url"),
+    ],
     ["a non-ASCII string", "%E2%9C%93%00%FF"],
     ["a huge string", "A".repeat(5000)],
   ])("a cursor that is %s → 400 naming cursor", async (_, cursor) => {

@@ -22,13 +22,34 @@ describe("GET /healthz and GET /readyz", () => {
     expect(response.headers.get("content-type")).toMatch(/^application\/json/);
     expect(await response.json()).toEqual({ status: "ready", checks: { database: "up", redis: "up" } });
   });
+
+  it("/readyz answers 503 naming what is down", async () => {
+    // The route's answer to a failed check; the checks themselves run against the real servers above.
+    const real = h.services.checkDependencies;
+    h.services.checkDependencies = async () => ({ database: true, redis: false });
+    try {
+      const response = await h.request("GET", "/readyz");
+      expect(response.status).toBe(503);
+      expect(await response.json()).toEqual({
+        status: "unavailable",
+        checks: { database: "up", redis: "down" },
+        detail: expect.stringContaining("redis"),
+      });
+    } finally {
+      h.services.checkDependencies = real;
+    }
+  });
 });
 
 describe("GET /api/job-types", () => {
   it("lists each registered job type with a description and a JSON Schema of its input", async () => {
     const response = await h.request("GET", "/api/job-types");
     expect(response.status).toBe(200);
-    const types = (await response.json()) as { jobType: string; description: string; inputSchema: Record<string, unknown> }[];
+    const types = (await response.json()) as {
+      jobType: string;
+      description: string;
+      inputSchema: Record<string, unknown>;
+    }[];
     const names = types.map((type) => type.jobType);
     expect(names).toEqual(expect.arrayContaining(["canary", "image.card", "chart.vega"]));
     expect(new Set(names).size).toBe(names.length);
@@ -44,11 +65,18 @@ describe("GET /api/job-types", () => {
   it("describes canary's input exactly as the submit route validates it", async () => {
     const types = (await (await h.request("GET", "/api/job-types")).json()) as {
       jobType: string;
-      inputSchema: { properties: Record<string, { type?: string; minimum?: number; maximum?: number }>; required: string[] };
+      inputSchema: {
+        properties: Record<string, { type?: string; minimum?: number; maximum?: number }>;
+        required: string[];
+      };
     }[];
     const canary = types.find((type) => type.jobType === "canary")!;
     expect(canary.inputSchema.required.sort()).toEqual(["durationMs", "steps"]);
-    expect(canary.inputSchema.properties.durationMs).toMatchObject({ type: "integer", minimum: 0, maximum: 600_000 });
+    expect(canary.inputSchema.properties.durationMs).toMatchObject({
+      type: "integer",
+      minimum: 0,
+      maximum: 600_000,
+    });
     expect(canary.inputSchema.properties.steps).toMatchObject({ type: "integer", minimum: 1, maximum: 1000 });
     expect(canary.inputSchema.properties.failTimes).toMatchObject({ type: "integer" });
   });
@@ -71,6 +99,7 @@ describe("GET /openapi.json", () => {
     ["get", "/api/job-types"],
     ["get", "/healthz"],
     ["get", "/readyz"],
+    ["get", "/metrics"],
   ] as const;
 
   it("is an OpenAPI 3.1 document listing every route of the contract", async () => {
@@ -93,7 +122,10 @@ describe("GET /openapi.json", () => {
 
   it("describes error answers as application/problem+json", async () => {
     const doc = (await (await h.request("GET", "/openapi.json")).json()) as {
-      paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, unknown> }> }>>;
+      paths: Record<
+        string,
+        Record<string, { responses: Record<string, { content?: Record<string, unknown> }> }>
+      >;
     };
     const notFound = doc.paths["/api/companies/{companyId}/content-jobs/{jobId}"]!.get!.responses["404"]!;
     expect(Object.keys(notFound.content ?? {})).toEqual(["application/problem+json"]);

@@ -48,7 +48,10 @@ describe("POST /api/companies/:companyId/content-jobs accepts a job", () => {
 
     const location = response.headers.get("location");
     expect(location).toBe(`/api/companies/${acme.companyId}/content-jobs/${accepted.jobId}`);
-    const job = (await (await h.request("GET", location!, { key: acme.key })).json()) as Record<string, unknown>;
+    const job = (await (await h.request("GET", location!, { key: acme.key })).json()) as Record<
+      string,
+      unknown
+    >;
     expect(Object.keys(job).sort()).toEqual(jobFields);
     expect(job).toMatchObject({
       id: accepted.jobId,
@@ -72,18 +75,24 @@ describe("POST /api/companies/:companyId/content-jobs accepts a job", () => {
       maxAttempts: 10,
     });
     expect(response.status).toBe(202);
-    const job = (await (await h.request("GET", response.headers.get("location")!, { key: acme.key })).json()) as object;
+    const job = (await (
+      await h.request("GET", response.headers.get("location")!, { key: acme.key })
+    ).json()) as object;
     expect(job).toMatchObject({ jobType: "canary", sourceTaskId: "task-42", priority: 100, maxAttempts: 10 });
   });
 
   it("accepts the bounds: priority 0, maxAttempts 1, and other registered job types", async () => {
-    expect((await submitAs(acme, { jobType: "canary", input: canaryInput, priority: 0, maxAttempts: 1 })).status).toBe(202);
+    expect(
+      (await submitAs(acme, { jobType: "canary", input: canaryInput, priority: 0, maxAttempts: 1 })).status,
+    ).toBe(202);
     expect((await submitAs(acme, { jobType: "image.card", input: { title: "Hello" } })).status).toBe(202);
   });
 
   it("accepts a content-type with parameters, and +json types", async () => {
     const body = { jobType: "canary", input: canaryInput };
-    expect((await submitAs(acme, body, { "content-type": "application/json; charset=utf-8" })).status).toBe(202);
+    expect((await submitAs(acme, body, { "content-type": "application/json; charset=utf-8" })).status).toBe(
+      202,
+    );
     expect((await submitAs(acme, body, { "content-type": "application/vnd.kiln+json" })).status).toBe(202);
   });
 });
@@ -114,7 +123,10 @@ describe("input is validated by the job type's schema", () => {
   });
 
   it("reports wrong types, values over the maximum and missing fields", async () => {
-    const problem = await reject({ jobType: "canary", input: { durationMs: 600_001, steps: "3", failTimes: 1.5 } }, 400);
+    const problem = await reject(
+      { jobType: "canary", input: { durationMs: 600_001, steps: "3", failTimes: 1.5 } },
+      400,
+    );
     expect(errorPaths(problem)).toEqual(["input.durationMs", "input.failTimes", "input.steps"]);
     const missing = await reject({ jobType: "canary", input: {} }, 400);
     expect(errorPaths(missing)).toEqual(["input.durationMs", "input.steps"]);
@@ -126,7 +138,10 @@ describe("input is validated by the job type's schema", () => {
   });
 
   it("nested paths are dotted: image.card's custom size", async () => {
-    const problem = await reject({ jobType: "image.card", input: { title: "x", size: { width: 10, height: 99_999 } } }, 400);
+    const problem = await reject(
+      { jobType: "image.card", input: { title: "x", size: { width: 10, height: 99_999 } } },
+      400,
+    );
     expect(errorPaths(problem)).toEqual(["input.size.height", "input.size.width"]);
   });
 });
@@ -145,6 +160,23 @@ describe("priority, maxAttempts and sourceTaskId", () => {
   ])("%s = %j → 400 naming it", async (field, value) => {
     const problem = await reject({ jobType: "canary", input: canaryInput, [field]: value }, 400);
     expect(errorPaths(problem)).toEqual([field]);
+  });
+});
+
+describe("text the database cannot store is a 400, never a 500", () => {
+  it.each([
+    ["a NUL in sourceTaskId", { jobType: "canary", input: canaryInput, sourceTaskId: "a\u0000b" }],
+    ["a NUL in an input string", { jobType: "image.card", input: { title: "a\u0000b" } }],
+    [
+      "a NUL in an input key",
+      { jobType: "chart.vega", input: { spec: { mark: "bar", data: { values: [{ "a\u0000": 1 }] } } } },
+    ],
+  ])("%s → 400", async (_, body) => {
+    await reject(body, 400);
+  });
+
+  it("a lone surrogate escape in an input string → 400", async () => {
+    await reject('{"jobType":"image.card","input":{"title":"\\ud800"}}', 400);
   });
 });
 
@@ -167,7 +199,12 @@ describe("the body itself", () => {
 
   it("not JSON → 415, whatever the body", async () => {
     const json = JSON.stringify({ jobType: "canary", input: canaryInput });
-    for (const type of ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/jsonx"]) {
+    for (const type of [
+      "text/plain",
+      "application/x-www-form-urlencoded",
+      "multipart/form-data; boundary=x",
+      "application/jsonx",
+    ]) {
       const problem = await expectProblem(await submitRaw(json, { "content-type": type }), 415);
       expect(problem.title).toBe("Unsupported media type");
     }

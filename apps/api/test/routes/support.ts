@@ -63,10 +63,15 @@ export const expectProblem = async (response: Response, status: number): Promise
 };
 
 /** Paths of a validation problem's `errors[]`, sorted. */
-export const errorPaths = (problem: Problem): string[] => (problem.errors ?? []).map((error) => error.path).sort();
+export const errorPaths = (problem: Problem): string[] =>
+  (problem.errors ?? []).map((error) => error.path).sort();
 
 /** Submits a canary job and returns its id (expects a 202). */
-export const submitCanary = async (h: TestHarness, company: TestCompany, extra: Record<string, unknown> = {}) => {
+export const submitCanary = async (
+  h: TestHarness,
+  company: TestCompany,
+  extra: Record<string, unknown> = {},
+) => {
   const response = await h.request("POST", jobsPath(company.companyId), {
     key: company.key,
     body: { jobType: "canary", input: canaryInput, ...extra },
@@ -77,7 +82,9 @@ export const submitCanary = async (h: TestHarness, company: TestCompany, extra: 
 
 /** The company's jobs as the list route shows them (first page of 100). */
 export const listJobs = async (h: TestHarness, company: TestCompany, query = "") => {
-  const response = await h.request("GET", `${jobsPath(company.companyId)}?limit=100${query}`, { key: company.key });
+  const response = await h.request("GET", `${jobsPath(company.companyId)}?limit=100${query}`, {
+    key: company.key,
+  });
   expect(response.status).toBe(200);
   return ((await response.json()) as { items: { id: string }[] }).items;
 };
@@ -86,7 +93,13 @@ export const listJobs = async (h: TestHarness, company: TestCompany, query = "")
  * Drives a queued job to `done` through the job store, as a worker would, with one stored artifact.
  * Route tests need a finished job without the cost (and the moving parts) of a worker process.
  */
-export const finishJob = async (h: TestHarness, companyId: string, jobId: string, name: string, bytes: string) => {
+export const finishJob = async (
+  h: TestHarness,
+  companyId: string,
+  jobId: string,
+  name: string,
+  bytes: string,
+) => {
   const started = await h.services.jobs.startAttempt(jobId);
   expect(started.kind).toBe("started");
   const body = new TextEncoder().encode(bytes);
