@@ -1,1 +1,2 @@
+export type { ChromiumOptions } from "./chromium/index.ts";
 export * from "./registry.ts";

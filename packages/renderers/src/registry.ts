@@ -1,4 +1,10 @@
 import type { Renderer } from "@kiln/core";
+import { createCanaryRenderer } from "./canary/index.ts";
+import { createChartVegaRenderer } from "./chart-vega/index.ts";
+import type { ChromiumOptions } from "./chromium/index.ts";
+import { createDocumentPdfRenderer } from "./document-pdf/index.ts";
+import { createImageCardRenderer } from "./image-card/index.ts";
+import { createMarkdownHtmlRenderer } from "./markdown-html/index.ts";
 
 /**
  * Every job type Kiln knows. Adding one is a folder under src/ and one line here.
@@ -6,11 +12,17 @@ import type { Renderer } from "@kiln/core";
  * only for the input schemas).
  */
 export interface RendererRegistryOptions {
-  /** Options of the Chromium-backed renderers; see document-pdf/. */
-  chromium?: Record<string, unknown>;
+  /** Options of the Chromium-backed renderers (document.pdf); see chromium/chromium-options.ts. */
+  chromium?: ChromiumOptions;
 }
 
-export const createRendererRegistry = (_options: RendererRegistryOptions = {}): Map<string, Renderer> => {
-  const renderers: Renderer[] = [];
+export const createRendererRegistry = (options: RendererRegistryOptions = {}): Map<string, Renderer> => {
+  const renderers: Renderer[] = [
+    createCanaryRenderer(),
+    createMarkdownHtmlRenderer(),
+    createDocumentPdfRenderer({ chromium: options.chromium }),
+    createImageCardRenderer(),
+    createChartVegaRenderer(),
+  ];
   return new Map(renderers.map((renderer) => [renderer.jobType, renderer]));
 };

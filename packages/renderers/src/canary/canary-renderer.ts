@@ -1,0 +1,41 @@
+import { defineRenderer, RenderError } from "@kiln/core";
+import { sleep } from "../abort-signal.ts";
+import { canaryInputSchema } from "./schema.ts";
+
+/** The `canary` job type: sleeps in steps, reports progress, optionally fails the first attempts. */
+export const createCanaryRenderer = () =>
+  defineRenderer({
+    jobType: "canary",
+    description:
+      "Synthetic pipeline check: sleeps `durationMs` in `steps`, reporting progress, and writes canary.json.",
+    inputSchema: canaryInputSchema,
+    async render(input, ctx) {
+      ctx.signal.throwIfAborted();
+      const stepMs = input.durationMs / input.steps;
+      for (let step = 1; step <= input.steps; step++) {
+        await sleep(stepMs, ctx.signal);
+        ctx.reportProgress(Math.floor((step * 100) / input.steps), "working", `step ${step}/${input.steps}`);
+      }
+      // Failing after the work (not before) makes a retried canary show progress, then a
+      // retry, then progress again: the whole path a real transient failure takes.
+      if (ctx.attempt <= input.failTimes) {
+        throw new RenderError(
+          "canary_failure",
+          `canary fails attempt ${ctx.attempt} of the first ${input.failTimes} on purpose`,
+          { retryable: true },
+        );
+      }
+      const report = {
+        jobId: ctx.jobId,
+        attempt: ctx.attempt,
+        steps: input.steps,
+        durationMs: input.durationMs,
+        finishedAt: new Date().toISOString(),
+      };
+      await ctx.writeArtifact({
+        name: "canary.json",
+        contentType: "application/json",
+        body: `${JSON.stringify(report, null, 2)}\n`,
+      });
+    },
+  });

@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import { chartSpecLimits, findSpecViolations } from "./inspect-spec.ts";
+
+const paths = (spec: unknown) => findSpecViolations(spec).map((violation) => violation.path.join("."));
+
+describe("findSpecViolations", () => {
+  it("accepts an ordinary spec with inline data", () => {
+    const spec = {
+      data: { values: [{ a: 1 }] },
+      mark: "bar",
+      encoding: { x: { field: "a", type: "quantitative" } },
+    };
+    expect(findSpecViolations(spec)).toEqual([]);
+  });
+
+  it("counts rows across values, datasets, inline CSV and sequence generators", () => {
+    const rows = (count: number) => Array.from({ length: count }, (_, index) => ({ index }));
+    expect(paths({ data: { values: rows(chartSpecLimits.maxDataRows) } })).toEqual([]);
+    expect(paths({ data: { values: rows(20_000) }, datasets: { more: rows(40_000) } })).toEqual([
+      "datasets.more",
+    ]);
+    expect(paths({ data: { values: rows(40_000) }, datasets: { more: rows(20_000) } })).toEqual([
+      "data.values",
+    ]);
+    expect(paths({ data: { values: "a\n".repeat(60_000), format: { type: "csv" } } })).toEqual([
+      "data.values",
+    ]);
+    expect(paths({ data: { sequence: { start: 0, stop: 1e9 } } })).toEqual(["data.sequence"]);
+    expect(paths({ data: { sequence: { start: 0, stop: 10, step: 0 } } })).toEqual(["data.sequence"]);
+  });
+
+  it("refuses specs nested too deeply, without overflowing the stack", () => {
+    let deep: unknown = {};
+    for (let level = 0; level < 100_000; level++) deep = [deep];
+    const violations = findSpecViolations({ data: { values: [] }, layer: deep });
+    expect(violations).toHaveLength(1);
+    expect(violations[0]?.message).toMatch(/nested more than 64/);
+  });
+
+  it("refuses specs larger than the size limit", () => {
+    const violations = findSpecViolations({ description: "x".repeat(chartSpecLimits.maxSpecChars) });
+    expect(violations.map((violation) => violation.message)).toEqual([
+      expect.stringMatching(/at most 1000000/),
+    ]);
+  });
+});

@@ -1,0 +1,258 @@
+import { RenderError } from "@kiln/core";
+import type { Browser, Page } from "playwright-core";
+import { abortReason, raceAbort } from "../abort-signal.ts";
+import type { BlockedRequestLog } from "./blocked-requests.ts";
+import {
+  type ChromiumOptions,
+  type ResolvedChromiumOptions,
+  resolveChromiumOptions,
+} from "./chromium-options.ts";
+import { killChromiumProcesses } from "./chromium-processes.ts";
+import { launchBrowser } from "./launch-browser.ts";
+import {
+  browserUnresponsiveError,
+  classifyRenderFailure,
+  pageCrashedError,
+  poolClosedError,
+  renderTimeoutError,
+} from "./render-failures.ts";
+import { SlotLimiter } from "./slot-limiter.ts";
+import { SparePage } from "./spare-page.ts";
+
+/** How long closing a context or a browser may take before we stop asking and SIGKILL it. */
+const closeGraceMs = 5_000;
+
+interface BrowserHandle {
+  browser: Browser;
+  /** `<poolId>/<launch number>/`, the environment marker of this browser's processes. */
+  marker: string;
+  renders: number;
+  active: number;
+  /** No new renders; closed once the active ones finish. */
+  retired: boolean;
+  /** Disconnected without us asking: crashed or killed. */
+  crashed: boolean;
+  closing?: Promise<void>;
+}
+
+/** One job's use of the pool. */
+export interface PageTask<T> {
+  signal: AbortSignal;
+  /** Called once the page is open, right before the render timeout starts. */
+  onPageReady?: () => void;
+  /** Lays out and prints; the page is locked down and closed afterwards, whatever happens. */
+  run: (page: Page, blockedRequests: BlockedRequestLog) => Promise<T>;
+}
+
+const noop = () => undefined;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** True when `promise` settles (either way) within the grace period, false when it hangs. */
+const settlesWithinGrace = (promise: Promise<unknown>): Promise<boolean> =>
+  Promise.race([
+    promise.then(
+      () => true,
+      () => true,
+    ),
+    sleep(closeGraceMs).then(() => false),
+  ]);
+
+/**
+ * One headless Chromium per process, launched on first use and reused; a fresh locked-down
+ * context per render (one is kept open ahead of need); at most `concurrency` renders at once.
+ * The browser is replaced after `maxRendersPerBrowser` renders, after a render timed out, or
+ * when it crashed — a crash fails only the renders that were running on it.
+ */
+export class BrowserPool {
+  /** Unique per pool; the prefix of every marker of its browsers' processes. */
+  readonly poolId = crypto.randomUUID();
+  readonly options: ResolvedChromiumOptions;
+  #launches = 0;
+  #current?: BrowserHandle;
+  #launching?: Promise<BrowserHandle>;
+  readonly #handles = new Set<BrowserHandle>();
+  readonly #slots: SlotLimiter;
+  readonly #spare = new SparePage();
+  #closed = false;
+
+  constructor(options: ChromiumOptions = {}) {
+    this.options = resolveChromiumOptions(options);
+    this.#slots = new SlotLimiter(this.options.concurrency);
+  }
+
+  /** Browsers launched so far (a restart shows as a new launch). */
+  get launches(): number {
+    return this.#launches;
+  }
+
+  async render<T>(task: PageTask<T>): Promise<T> {
+    if (this.#closed) throw poolClosedError();
+    const release = await this.#slots.acquire(task.signal);
+    let handle: BrowserHandle;
+    try {
+      handle = await raceAbort(this.#acquireBrowser(), task.signal);
+    } catch (error) {
+      release();
+      throw error;
+    }
+    handle.renders++;
+    handle.active++;
+    const { result, cleanedUp } = this.#renderOn(handle, task);
+    // The caller hears of an abort or a timeout at once; the slot stays taken until the
+    // context is really gone, so a stuck page still counts against the concurrency.
+    void cleanedUp.then(() => {
+      handle.active--;
+      if (handle.renders >= this.options.maxRendersPerBrowser) this.#retire(handle);
+      else if (handle.retired && handle.active === 0) void this.#closeBrowser(handle);
+      release();
+    });
+    return result;
+  }
+
+  /** Closes every browser (running renders fail retryably) and turns later renders away. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#slots.rejectWaiting(poolClosedError());
+    this.#spare.discard();
+    await this.#launching?.catch(noop);
+    await Promise.all([...this.#handles].map((handle) => this.#closeBrowser(handle)));
+  }
+
+  async #acquireBrowser(): Promise<BrowserHandle> {
+    const current = this.#current;
+    if (current && !current.retired && !current.crashed) {
+      if (current.renders < this.options.maxRendersPerBrowser) return current;
+      this.#retire(current);
+    }
+    this.#launching ??= this.#launch().finally(() => {
+      this.#launching = undefined;
+    });
+    return this.#launching;
+  }
+
+  async #launch(): Promise<BrowserHandle> {
+    this.#launches++;
+    const marker = `${this.poolId}/${this.#launches}/`;
+    let browser: Browser;
+    try {
+      browser = await launchBrowser(this.options, marker);
+    } catch (error) {
+      await killChromiumProcesses(marker);
+      // Usually environmental (binary missing, out of memory): another attempt, maybe on
+      // another worker, may well succeed.
+      throw new RenderError("browser_launch_failed", "Chromium could not be started", {
+        retryable: true,
+        cause: error,
+      });
+    }
+    const handle: BrowserHandle = { browser, marker, renders: 0, active: 0, retired: false, crashed: false };
+    browser.on("disconnected", () => {
+      if (handle.closing === undefined) handle.crashed = true;
+      this.#retire(handle);
+    });
+    this.#handles.add(handle);
+    if (this.#closed) {
+      await this.#closeBrowser(handle);
+      throw poolClosedError();
+    }
+    this.#current = handle;
+    return handle;
+  }
+
+  #renderOn<T>(handle: BrowserHandle, task: PageTask<T>): { result: Promise<T>; cleanedUp: Promise<void> } {
+    const { renderTimeoutMs, launchTimeoutMs } = this.options;
+    // Set by a deadline, an abort or a page crash; wins over whatever error Playwright
+    // reports once we have pulled the context from under it.
+    let failure: unknown;
+    let interrupt!: (reason: unknown) => void;
+    const interrupted = new Promise<never>((_, reject) => {
+      interrupt = reject;
+    });
+    interrupted.catch(noop);
+    const fail = (reason: unknown) => {
+      failure ??= reason;
+      interrupt(failure);
+    };
+    let deadline: NodeJS.Timeout | undefined;
+    const arm = (ms: number, onExpiry: () => void) => {
+      clearTimeout(deadline);
+      deadline = setTimeout(onExpiry, ms);
+    };
+    const onAbort = () => fail(abortReason(task.signal));
+    task.signal.addEventListener("abort", onAbort, { once: true });
+    if (task.signal.aborted) onAbort();
+    // Opening a page is the browser's work, not the document's: when it stalls, the browser
+    // is unwell, so it goes and the attempt may be retried.
+    arm(launchTimeoutMs, () => {
+      void this.#killBrowser(handle);
+      fail(browserUnresponsiveError(launchTimeoutMs));
+    });
+    const opening = this.#spare.take(handle.browser);
+    const result = (async () => {
+      const { page, blockedRequests } = await Promise.race([opening, interrupted]);
+      page.on("crash", () => fail(pageCrashedError()));
+      task.onPageReady?.();
+      arm(renderTimeoutMs, () => {
+        // Retire the browser too, in case the runaway renderer left anything behind.
+        this.#retire(handle);
+        fail(renderTimeoutError(renderTimeoutMs));
+      });
+      return await Promise.race([task.run(page, blockedRequests), interrupted]);
+    })()
+      .catch((error: unknown) => {
+        throw (
+          failure ??
+          classifyRenderFailure(
+            {
+              crashed: handle.crashed,
+              closing: handle.closing !== undefined,
+              connected: handle.browser.isConnected(),
+            },
+            error,
+          )
+        );
+      })
+      .finally(() => {
+        clearTimeout(deadline);
+        task.signal.removeEventListener("abort", onAbort);
+      });
+    const cleanedUp = result.then(noop, noop).then(async () => {
+      const closed = opening.then(({ context }) => context.close(), noop);
+      // A context that does not close means a browser that no longer answers.
+      if (!(await settlesWithinGrace(closed))) await this.#killBrowser(handle);
+      // The next job's page opens now, between jobs, rather than during this one's print.
+      else if (!handle.retired && !this.#closed) this.#spare.prepare(handle.browser);
+    });
+    return { result, cleanedUp };
+  }
+
+  #retire(handle: BrowserHandle): void {
+    handle.retired = true;
+    if (this.#current === handle) this.#current = undefined;
+    this.#spare.discard(handle.browser);
+    if (handle.active === 0) void this.#closeBrowser(handle);
+  }
+
+  #closeBrowser(handle: BrowserHandle): Promise<void> {
+    handle.retired = true;
+    if (this.#current === handle) this.#current = undefined;
+    this.#spare.discard(handle.browser);
+    handle.closing ??= (async () => {
+      if (!handle.crashed) await settlesWithinGrace(handle.browser.close());
+      // Whatever outlived a close, a crash or a hang (helper processes included) goes now.
+      await killChromiumProcesses(handle.marker);
+      this.#handles.delete(handle);
+    })();
+    return handle.closing;
+  }
+
+  /** For a browser that stopped answering: treated as crashed, its processes killed outright. */
+  async #killBrowser(handle: BrowserHandle): Promise<void> {
+    handle.crashed = true;
+    this.#retire(handle);
+    await killChromiumProcesses(handle.marker);
+    await this.#closeBrowser(handle);
+  }
+}
+
+/** A pool that holds nothing until its first render. */
+export const createBrowserPool = (options: ChromiumOptions = {}): BrowserPool => new BrowserPool(options);

@@ -1,0 +1,83 @@
+import { defineRenderer } from "@kiln/core";
+import {
+  type BrowserPool,
+  type ChromiumOptions,
+  createBrowserPool,
+  injectDocumentHead,
+} from "../chromium/index.ts";
+import { renderMarkdownDocument } from "../markdown/index.ts";
+import { countPdfPages } from "./pdf-page-count.ts";
+import { type DocumentPdfInput, documentPdfInputSchema } from "./schema.ts";
+
+export interface DocumentPdfRendererOptions {
+  /** Options of the browser pool this renderer creates (ignored when `pool` is given). */
+  chromium?: ChromiumOptions;
+  /** A pool to share; the renderer then leaves closing it to the caller. Default: its own, lazily launched. */
+  pool?: BrowserPool;
+}
+
+/** Chromium prints its own date/title/URL header when only one template is set; this blanks it. */
+const emptyTemplate = "<span></span>";
+
+const toHtml = (input: DocumentPdfInput): string => {
+  if (input.markdown !== undefined) {
+    return renderMarkdownDocument({ markdown: input.markdown, title: input.title, print: true }).html;
+  }
+  // The schema guarantees html is present when markdown is not.
+  return input.html ?? "";
+};
+
+/** The `document.pdf` job type: Markdown or HTML → `document.pdf`, printed by headless Chromium. */
+export const createDocumentPdfRenderer = (options: DocumentPdfRendererOptions = {}) => {
+  const ownsPool = options.pool === undefined;
+  // Creating a pool launches nothing; the browser starts with the first render.
+  const pool = options.pool ?? createBrowserPool(options.chromium);
+  return defineRenderer({
+    jobType: "document.pdf",
+    description:
+      "Prints Markdown or HTML to document.pdf in headless Chromium, with JavaScript off and no network or file access.",
+    inputSchema: documentPdfInputSchema,
+    async render(input, ctx) {
+      ctx.reportProgress(0, "launch");
+      const html = injectDocumentHead(toHtml(input), { title: input.title });
+      const withHeaderFooter = input.headerTemplate !== undefined || input.footerTemplate !== undefined;
+      const { pdf, blockedRequests } = await pool.render({
+        signal: ctx.signal,
+        onPageReady: () => ctx.reportProgress(10, "layout"),
+        run: async (page, blocked) => {
+          // The pool's deadline bounds both steps; Playwright's own timeouts stay out of the way.
+          await page.setContent(html, { waitUntil: "load", timeout: 0 });
+          ctx.reportProgress(40, "print");
+          const pdf = await page.pdf({
+            format: input.format,
+            landscape: input.landscape,
+            margin: input.margin,
+            printBackground: input.printBackground,
+            scale: input.scale,
+            displayHeaderFooter: withHeaderFooter,
+            headerTemplate: withHeaderFooter ? (input.headerTemplate ?? emptyTemplate) : undefined,
+            footerTemplate: withHeaderFooter ? (input.footerTemplate ?? emptyTemplate) : undefined,
+            outline: true,
+          });
+          return { pdf, blockedRequests: blocked };
+        },
+      });
+      ctx.reportProgress(90, "store");
+      await ctx.writeArtifact({
+        name: "document.pdf",
+        contentType: "application/pdf",
+        body: new Uint8Array(pdf.buffer, pdf.byteOffset, pdf.byteLength),
+        metadata: {
+          pageCount: countPdfPages(pdf),
+          format: input.format,
+          landscape: input.landscape,
+          blockedRequests: blockedRequests.list(),
+        },
+      });
+      ctx.reportProgress(100, "store");
+    },
+    async close() {
+      if (ownsPool) await pool.close();
+    },
+  });
+};

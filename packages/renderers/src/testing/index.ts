@@ -1,0 +1,3 @@
+export * from "./poppler.ts";
+export * from "./test-render-context.ts";
+export * from "./trap-server.ts";
