@@ -1,4 +1,4 @@
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import type { ResolvedChromiumOptions } from "./chromium-options.ts";
 import { browserMarkerVariable } from "./chromium-processes.ts";
 
@@ -52,8 +52,10 @@ const browserEnvironment = (marker: string): Record<string, string> => {
 };
 
 /** Launches one locked-down headless browser tagged with `marker` (see chromium-processes.ts). */
-export const launchBrowser = (options: ResolvedChromiumOptions, marker: string): Promise<Browser> =>
-  chromium.launch({
+export const launchBrowser = async (options: ResolvedChromiumOptions, marker: string): Promise<Browser> => {
+  // Loaded on first launch: processes that only need the job types' schemas (the API) never pay for it.
+  const { chromium } = await import("playwright-core");
+  return chromium.launch({
     executablePath: options.executablePath,
     headless: true,
     // Playwright adds --no-sandbox unless this is true.
@@ -66,3 +68,4 @@ export const launchBrowser = (options: ResolvedChromiumOptions, marker: string):
     handleSIGTERM: false,
     handleSIGHUP: false,
   });
+};

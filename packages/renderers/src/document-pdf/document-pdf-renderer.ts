@@ -5,7 +5,6 @@ import {
   createBrowserPool,
   injectDocumentHead,
 } from "../chromium/index.ts";
-import { renderMarkdownDocument } from "../markdown/index.ts";
 import { countPdfPages } from "./pdf-page-count.ts";
 import { type DocumentPdfInput, documentPdfInputSchema } from "./schema.ts";
 
@@ -19,8 +18,10 @@ export interface DocumentPdfRendererOptions {
 /** Chromium prints its own date/title/URL header when only one template is set; this blanks it. */
 const emptyTemplate = "<span></span>";
 
-const toHtml = (input: DocumentPdfInput): string => {
+const toHtml = async (input: DocumentPdfInput): Promise<string> => {
   if (input.markdown !== undefined) {
+    // Loaded on first render: the Markdown pipeline is heavy and the API never needs it.
+    const { renderMarkdownDocument } = await import("../markdown/index.ts");
     return renderMarkdownDocument({ markdown: input.markdown, title: input.title, print: true }).html;
   }
   // The schema guarantees html is present when markdown is not.
@@ -39,7 +40,7 @@ export const createDocumentPdfRenderer = (options: DocumentPdfRendererOptions = 
     inputSchema: documentPdfInputSchema,
     async render(input, ctx) {
       ctx.reportProgress(0, "launch");
-      const html = injectDocumentHead(toHtml(input), { title: input.title });
+      const html = injectDocumentHead(await toHtml(input), { title: input.title });
       const withHeaderFooter = input.headerTemplate !== undefined || input.footerTemplate !== undefined;
       const { pdf, blockedRequests } = await pool.render({
         signal: ctx.signal,

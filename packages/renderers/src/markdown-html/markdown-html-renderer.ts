@@ -1,5 +1,4 @@
 import { defineRenderer } from "@kiln/core";
-import { renderMarkdownDocument } from "../markdown/index.ts";
 import { markdownHtmlInputSchema } from "./schema.ts";
 
 /** Metadata keeps the outline short: it is stored with the artifact and shown in job lists. */
@@ -16,6 +15,8 @@ export const createMarkdownHtmlRenderer = () =>
     inputSchema: markdownHtmlInputSchema,
     async render(input, ctx) {
       ctx.signal.throwIfAborted();
+      // Loaded on first render: the Markdown pipeline (highlight.js, marked, sanitize-html) is heavy.
+      const { renderMarkdownDocument } = await import("../markdown/index.ts");
       const document = renderMarkdownDocument({
         markdown: input.markdown,
         title: input.title,
