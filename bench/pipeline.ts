@@ -21,7 +21,9 @@ const redisUrl = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379/12";
 const sampleInputs: Record<string, unknown> = { canary: { durationMs: 0, steps: 1 } };
 for (const jobType of createRendererRegistry().keys()) {
   if (jobType === "canary") continue;
-  const module: Record<string, unknown> = await import(`../packages/renderers/src/${jobType.replaceAll(".", "-")}/index.ts`);
+  const module: Record<string, unknown> = await import(
+    `../packages/renderers/src/${jobType.replaceAll(".", "-")}/index.ts`
+  );
   sampleInputs[jobType] = module.sampleInput;
 }
 
@@ -53,14 +55,20 @@ export const runPipelineBench = async () => {
         headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
         body: JSON.stringify(body),
       });
-    const company = (await (await post("/api/companies", adminToken, { name: "bench" })).json()) as { id: string };
-    const { key } = (await (await post(`/api/companies/${company.id}/api-keys`, adminToken, { name: "bench" })).json()) as { key: string };
+    const company = (await (await post("/api/companies", adminToken, { name: "bench" })).json()) as {
+      id: string;
+    };
+    const { key } = (await (
+      await post(`/api/companies/${company.id}/api-keys`, adminToken, { name: "bench" })
+    ).json()) as { key: string };
     const jobsPath = `/api/companies/${company.id}/content-jobs`;
 
     // Every job's terminal event, seen on the company stream, as a dashboard would.
     const finishedAt = new Map<string, number>();
     const waiters = new Map<string, () => void>();
-    const stream = await fetch(`${base}/api/companies/${company.id}/events`, { headers: { authorization: `Bearer ${key}` } });
+    const stream = await fetch(`${base}/api/companies/${company.id}/events`, {
+      headers: { authorization: `Bearer ${key}` },
+    });
     const controller = readSse(stream, {
       timeoutMs: 30 * 60_000,
       until: () => false,
@@ -77,7 +85,8 @@ export const runPipelineBench = async () => {
     const submit = async (jobType: string) => {
       const started = performance.now();
       const response = await post(jobsPath, key, { jobType, input: sampleInputs[jobType] });
-      if (response.status !== 202) throw new Error(`submit ${jobType}: ${response.status} ${await response.text()}`);
+      if (response.status !== 202)
+        throw new Error(`submit ${jobType}: ${response.status} ${await response.text()}`);
       const { jobId } = (await response.json()) as { jobId: string };
       return { jobId, started, accepted: performance.now() };
     };

@@ -8,7 +8,11 @@ export const percentile = (values: number[], p: number): number => {
 export const round = (value: number, digits = 1): number => Number(value.toFixed(digits));
 
 /** Runs `count` tasks with at most `concurrency` at once. */
-export const runPool = async <T>(count: number, concurrency: number, task: (index: number) => Promise<T>): Promise<T[]> => {
+export const runPool = async <T>(
+  count: number,
+  concurrency: number,
+  task: (index: number) => Promise<T>,
+): Promise<T[]> => {
   const results: T[] = new Array(count);
   let next = 0;
   await Promise.all(

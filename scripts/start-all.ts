@@ -9,7 +9,10 @@ const dataDir = process.env.KILN_DATA_DIR ?? ".data";
 const children: ChildProcess[] = [];
 
 const start = (name: string, entry: string) => {
-  const child = spawn(process.execPath, ["--import", "tsx", entry], { stdio: ["ignore", "pipe", "inherit"], env: process.env });
+  const child = spawn(process.execPath, ["--import", "tsx", entry], {
+    stdio: ["ignore", "pipe", "inherit"],
+    env: process.env,
+  });
   child.stdout?.on("data", (chunk: Buffer) => {
     for (const line of chunk.toString("utf8").split("\n")) {
       if (line.trim() === "") continue;
@@ -27,7 +30,9 @@ const start = (name: string, entry: string) => {
 };
 
 const printWelcome = async () => {
-  const token = process.env.KILN_ADMIN_TOKEN ?? (await readFile(join(dataDir, "admin-token"), "utf8").catch(() => "")).trim();
+  const token =
+    process.env.KILN_ADMIN_TOKEN ??
+    (await readFile(join(dataDir, "admin-token"), "utf8").catch(() => "")).trim();
   const base = `http://localhost:${port}`;
   process.stdout.write(`
 Kiln is running: API ${base} (docs ${base}/docs), one worker.

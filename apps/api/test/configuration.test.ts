@@ -6,17 +6,26 @@ import { spawnKilnProcess } from "../src/testing/spawn-process.ts";
 
 describe("configuration", () => {
   it("defaults let the API and a worker start with no environment at all", () => {
-    expect(loadApiConfig({})).toMatchObject({ PORT: 3000, REDIS_URL: "redis://127.0.0.1:6379", KILN_REDIS_PREFIX: "kiln" });
+    expect(loadApiConfig({})).toMatchObject({
+      PORT: 3000,
+      REDIS_URL: "redis://127.0.0.1:6379",
+      KILN_REDIS_PREFIX: "kiln",
+    });
     expect(loadWorkerConfig({})).toMatchObject({ WORKER_CONCURRENCY: 2, KILN_WORKER_JOB_TYPES: [] });
   });
 
   it("a bad value is refused with a message naming every bad variable", () => {
-    const attempt = () => loadApiConfig({ PORT: "eighty", DATABASE_URL: "mysql://x", KILN_SSE_PING_MS: "-1" });
+    const attempt = () =>
+      loadApiConfig({ PORT: "eighty", DATABASE_URL: "mysql://x", KILN_SSE_PING_MS: "-1" });
     expect(attempt).toThrow(ConfigError);
     expect(attempt).toThrow(/PORT="eighty": must be a whole number/);
-    expect(attempt).toThrow(/DATABASE_URL="mysql:\/\/x": must be a URL starting with postgresql: or postgres:/);
+    expect(attempt).toThrow(
+      /DATABASE_URL="mysql:\/\/x": must be a URL starting with postgresql: or postgres:/,
+    );
     expect(attempt).toThrow(/KILN_SSE_PING_MS="-1": must be at least 100/);
-    expect(() => loadWorkerConfig({ WORKER_CONCURRENCY: "0" })).toThrow(/WORKER_CONCURRENCY="0": must be at least 1/);
+    expect(() => loadWorkerConfig({ WORKER_CONCURRENCY: "0" })).toThrow(
+      /WORKER_CONCURRENCY="0": must be at least 1/,
+    );
   });
 
   it("the processes stop at boot on a bad value, naming it, without a stack trace", async () => {

@@ -14,7 +14,13 @@ afterAll(() => h?.close());
 
 interface DoneJob {
   status: string;
-  artifacts: { name: string; contentType: string; size: number; url: string; metadata?: Record<string, unknown> }[];
+  artifacts: {
+    name: string;
+    contentType: string;
+    size: number;
+    url: string;
+    metadata?: Record<string, unknown>;
+  }[];
 }
 
 /** Submits through the API, follows the job's stream to its end, downloads its first artifact. */
@@ -25,7 +31,9 @@ const render = async (jobType: string, input: unknown) => {
   });
   expect(submitted.status).toBe(202);
   const { jobId } = (await submitted.json()) as { jobId: string };
-  const stream = await h.request("GET", `/api/companies/${company.companyId}/content-jobs/${jobId}/events`, { key: company.key });
+  const stream = await h.request("GET", `/api/companies/${company.companyId}/content-jobs/${jobId}/events`, {
+    key: company.key,
+  });
   const { events } = await readSse(stream, { timeoutMs: 60_000 });
   const last = events.at(-1)!;
   expect(last.event, JSON.stringify(last.data)).toBe("content_job.done");
@@ -36,7 +44,11 @@ const render = async (jobType: string, input: unknown) => {
   expect(download.headers.get("content-type")).toBe(artifact.contentType);
   const bytes = new Uint8Array(await download.arrayBuffer());
   expect(bytes.byteLength).toBe(artifact.size);
-  return { artifact, bytes, stages: events.filter((e) => e.event === "content_job.progress").map((e) => e.data.stage) };
+  return {
+    artifact,
+    bytes,
+    stages: events.filter((e) => e.event === "content_job.progress").map((e) => e.data.stage),
+  };
 };
 
 const pngSize = (bytes: Uint8Array) => {
@@ -64,7 +76,12 @@ describe("every job type renders for real through the API and a worker process",
 
   it("chart.vega: a well-formed SVG chart, and a PNG at scale", async () => {
     const spec = {
-      data: { values: [{ a: "x", b: 3 }, { a: "y", b: 5 }] },
+      data: {
+        values: [
+          { a: "x", b: 3 },
+          { a: "y", b: 5 },
+        ],
+      },
       mark: "bar",
       encoding: { x: { field: "a", type: "nominal" }, y: { field: "b", type: "quantitative" } },
     };
@@ -79,8 +96,17 @@ describe("every job type renders for real through the API and a worker process",
   }, 60_000);
 
   it("GET /api/job-types lists all five with their JSON Schemas", async () => {
-    const types = (await (await h.request("GET", "/api/job-types")).json()) as { jobType: string; inputSchema: { type?: string } }[];
-    expect(types.map((t) => t.jobType).sort()).toEqual(["canary", "chart.vega", "document.pdf", "image.card", "markdown.html"]);
+    const types = (await (await h.request("GET", "/api/job-types")).json()) as {
+      jobType: string;
+      inputSchema: { type?: string };
+    }[];
+    expect(types.map((t) => t.jobType).sort()).toEqual([
+      "canary",
+      "chart.vega",
+      "document.pdf",
+      "image.card",
+      "markdown.html",
+    ]);
     for (const type of types) expect(type.inputSchema).toBeTypeOf("object");
   });
 });

@@ -13,15 +13,22 @@ beforeAll(async () => {
 afterAll(() => h?.close());
 
 const submit = async (body: unknown) => {
-  const response = await h.request("POST", `/api/companies/${company.companyId}/content-jobs`, { key: company.key, body });
+  const response = await h.request("POST", `/api/companies/${company.companyId}/content-jobs`, {
+    key: company.key,
+    body,
+  });
   expect(response.status).toBe(202);
   return ((await response.json()) as { jobId: string }).jobId;
 };
 
 const follow = async (jobId: string) => {
-  const response = await h.request("GET", `/api/companies/${company.companyId}/content-jobs/${jobId}/events`, {
-    key: company.key,
-  });
+  const response = await h.request(
+    "GET",
+    `/api/companies/${company.companyId}/content-jobs/${jobId}/events`,
+    {
+      key: company.key,
+    },
+  );
   expect(response.status).toBe(200);
   expect(response.headers.get("content-type")).toMatch(/^text\/event-stream/);
   expect(response.headers.get("cache-control")).toMatch(/no-cache/);
@@ -44,10 +51,17 @@ describe("a real worker process renders jobs end to end", () => {
       expect(event.data.jobId).toBe(jobId);
       expect(event.data.companyId).toBe(company.companyId);
     }
-    const progress = events.filter((e) => e.event === "content_job.progress").map((e) => e.data.progress as number);
+    const progress = events
+      .filter((e) => e.event === "content_job.progress")
+      .map((e) => e.data.progress as number);
     expect([...progress].sort((a, b) => a - b)).toEqual(progress);
 
-    const done = events.at(-1)!.data.job as { status: string; progress: number; attempts: number; artifacts: { name: string; url: string; sha256: string; size: number }[] };
+    const done = events.at(-1)!.data.job as {
+      status: string;
+      progress: number;
+      attempts: number;
+      artifacts: { name: string; url: string; sha256: string; size: number }[];
+    };
     expect(done).toMatchObject({ status: "done", progress: 100, attempts: 1 });
     const artifact = done.artifacts[0]!;
     expect(artifact.name).toBe("canary.json");
@@ -66,7 +80,11 @@ describe("a real worker process renders jobs end to end", () => {
     });
     const { events } = await follow(jobId);
     expect(events.at(-1)?.event).toBe("content_job.done");
-    const job = (await (await h.request("GET", `/api/companies/${company.companyId}/content-jobs/${jobId}`, { key: company.key })).json()) as {
+    const job = (await (
+      await h.request("GET", `/api/companies/${company.companyId}/content-jobs/${jobId}`, {
+        key: company.key,
+      })
+    ).json()) as {
       status: string;
       artifacts: { url: string }[];
     };
@@ -88,7 +106,11 @@ describe("a real worker process renders jobs end to end", () => {
   });
 
   it("a job that fails its first attempts is retried and counts each attempt", async () => {
-    const jobId = await submit({ jobType: "canary", input: { durationMs: 0, steps: 1, failTimes: 2 }, maxAttempts: 3 });
+    const jobId = await submit({
+      jobType: "canary",
+      input: { durationMs: 0, steps: 1, failTimes: 2 },
+      maxAttempts: 3,
+    });
     const { events } = await follow(jobId);
     const retrying = events.filter((e) => e.event === "content_job.retrying");
     expect(retrying.map((e) => e.data.attempt)).toEqual([2, 3]);
@@ -97,7 +119,11 @@ describe("a real worker process renders jobs end to end", () => {
   });
 
   it("a job that fails every attempt ends failed with its error", async () => {
-    const jobId = await submit({ jobType: "canary", input: { durationMs: 0, steps: 1, failTimes: 5 }, maxAttempts: 2 });
+    const jobId = await submit({
+      jobType: "canary",
+      input: { durationMs: 0, steps: 1, failTimes: 5 },
+      maxAttempts: 2,
+    });
     const { events } = await follow(jobId);
     expect(events.at(-1)).toMatchObject({
       event: "content_job.failed",

@@ -45,9 +45,7 @@ export const jobEventDataSchemas = {
   "content_job.cancelled": z.object({ ...base, job: jobSchema }),
 } satisfies Record<JobEventType, z.ZodType>;
 
-export type JobEventData<T extends JobEventType = JobEventType> = z.infer<
-  (typeof jobEventDataSchemas)[T]
->;
+export type JobEventData<T extends JobEventType = JobEventType> = z.infer<(typeof jobEventDataSchemas)[T]>;
 
 /** An event as it travels through Redis and out on SSE: its stream id, name and data. */
 export interface JobEvent<T extends JobEventType = JobEventType> {

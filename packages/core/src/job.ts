@@ -19,9 +19,7 @@ export const artifactSchema = z
   .meta({ id: "Artifact" });
 export type Artifact = z.infer<typeof artifactSchema>;
 
-export const jobErrorSchema = z
-  .object({ code: z.string(), message: z.string() })
-  .meta({ id: "JobError" });
+export const jobErrorSchema = z.object({ code: z.string(), message: z.string() }).meta({ id: "JobError" });
 export type JobError = z.infer<typeof jobErrorSchema>;
 
 export const jobSchema = z
@@ -56,10 +54,7 @@ export const submitLimits = {
 
 export const submitJobBodySchema = z
   .object({
-    jobType: z
-      .string({ error: "jobType is required" })
-      .trim()
-      .min(1, "jobType must not be empty"),
+    jobType: z.string({ error: "jobType is required" }).trim().min(1, "jobType must not be empty"),
     input: z.unknown(),
     sourceTaskId: z.string().trim().min(1).max(submitLimits.sourceTaskIdMaxLength).optional(),
     priority: z

@@ -25,7 +25,11 @@ export interface ControlSubscriberOptions {
   onCommand(command: ControlCommand): void;
 }
 
-export const subscribeToControl = async ({ subscriber, prefix = "kiln", onCommand }: ControlSubscriberOptions) => {
+export const subscribeToControl = async ({
+  subscriber,
+  prefix = "kiln",
+  onCommand,
+}: ControlSubscriberOptions) => {
   const channel = channelOf(prefix);
   subscriber.on("message", (from: string, message: string) => {
     if (from !== channel) return;

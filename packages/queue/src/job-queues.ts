@@ -32,7 +32,14 @@ export const queueNameOf = (jobType: string): string => `jobs.${jobType}`;
 /** BullMQ runs jobs without a priority first, so every Kiln job gets one: 100 → 1 (first), 0 → 101. */
 export const bullPriorityOf = (priority: number): number => 101 - priority;
 
-export type QueueEntryState = "waiting" | "active" | "delayed" | "prioritized" | "completed" | "failed" | "missing";
+export type QueueEntryState =
+  | "waiting"
+  | "active"
+  | "delayed"
+  | "prioritized"
+  | "completed"
+  | "failed"
+  | "missing";
 
 export interface JobQueues {
   enqueue(request: EnqueueRequest): Promise<void>;

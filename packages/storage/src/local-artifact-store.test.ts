@@ -7,7 +7,10 @@ import { createLocalArtifactStore } from "./local-artifact-store.ts";
 
 const root = await mkdtemp(join(tmpdir(), "kiln-artifacts-"));
 const store = createLocalArtifactStore({ root });
-const owner = { companyId: "8c1d2c4e-0000-4000-8000-000000000001", jobId: "8c1d2c4e-0000-4000-8000-000000000002" };
+const owner = {
+  companyId: "8c1d2c4e-0000-4000-8000-000000000001",
+  jobId: "8c1d2c4e-0000-4000-8000-000000000002",
+};
 
 afterAll(() => rm(root, { recursive: true, force: true }));
 
@@ -27,7 +30,9 @@ describe("local artifact store", () => {
     expect(await store.get({ ...owner, name: "missing.txt" })).toBeNull();
     expect(await store.get({ ...owner, name: "../../etc/passwd" })).toBeNull();
     await expect(store.put({ ...owner, name: "../x" }, new Uint8Array())).rejects.toThrow(/invalid/);
-    await expect(store.put({ ...owner, jobId: "../x", name: "a" }, new Uint8Array())).rejects.toThrow(/invalid/);
+    await expect(store.put({ ...owner, jobId: "../x", name: "a" }, new Uint8Array())).rejects.toThrow(
+      /invalid/,
+    );
   });
 
   it("leaves no temp files and deletes a job's artifacts", async () => {

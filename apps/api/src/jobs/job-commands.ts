@@ -50,7 +50,10 @@ export const submitJob = async (
   try {
     await services.queues.enqueue(job);
   } catch (error) {
-    services.logger.warn({ err: error, jobId: job.id }, "enqueue failed; the reconciler will enqueue the job");
+    services.logger.warn(
+      { err: error, jobId: job.id },
+      "enqueue failed; the reconciler will enqueue the job",
+    );
   }
   await publish(services, { type: "content_job.created", data: { jobId: job.id, companyId, job } });
   return { job, created };
@@ -80,7 +83,10 @@ export const retryJob = async (services: Services, companyId: string, jobId: str
     await services.queues.remove(job.jobType, job.id);
     await services.queues.enqueue(job);
   } catch (error) {
-    services.logger.warn({ err: error, jobId: job.id }, "re-enqueue failed; the reconciler will enqueue the job");
+    services.logger.warn(
+      { err: error, jobId: job.id },
+      "re-enqueue failed; the reconciler will enqueue the job",
+    );
   }
   await publish(services, { type: "content_job.status", data: { jobId: job.id, companyId, job } });
   return job;

@@ -52,7 +52,8 @@ export const openEventStream = (c: Context, { registry, pingMs, run, onError }: 
 
       const session: EventStreamSession = {
         signal: abort.signal,
-        write: (event) => stream.writeSSE({ id: event.id, event: event.type, data: JSON.stringify(event.data) }),
+        write: (event) =>
+          stream.writeSSE({ id: event.id, event: event.type, data: JSON.stringify(event.data) }),
         close: async () => shutDown(),
         onClose: (cleanup) => {
           if (abort.signal.aborted) cleanup();

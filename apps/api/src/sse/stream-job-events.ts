@@ -1,4 +1,4 @@
-import { type JobEvent, isTerminalEvent, isTerminalStatus, snapshotEvent } from "@kiln/core";
+import { isTerminalEvent, isTerminalStatus, type JobEvent, snapshotEvent } from "@kiln/core";
 import type { Services } from "../services.ts";
 import { createEventPump } from "./event-pump.ts";
 import { createProgressFilter } from "./monotonic-progress.ts";

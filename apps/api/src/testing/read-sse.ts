@@ -12,7 +12,15 @@ export interface SseEvent {
  */
 export const readSse = async (
   response: Response,
-  { until, timeoutMs = 20_000, onEvent }: { until?: (event: SseEvent, all: SseEvent[]) => boolean; timeoutMs?: number; onEvent?: (event: SseEvent) => void } = {},
+  {
+    until,
+    timeoutMs = 20_000,
+    onEvent,
+  }: {
+    until?: (event: SseEvent, all: SseEvent[]) => boolean;
+    timeoutMs?: number;
+    onEvent?: (event: SseEvent) => void;
+  } = {},
 ): Promise<{ events: SseEvent[]; ended: boolean; comments: string[]; lost: boolean }> => {
   const events: SseEvent[] = [];
   const comments: string[] = [];

@@ -15,7 +15,11 @@ export interface SpawnedProcess {
 }
 
 /** Starts a real Kiln process (tsx, from the repo root) the way an operator would. */
-export const spawnKilnProcess = (entry: string, env: Record<string, string>, args: string[] = []): SpawnedProcess => {
+export const spawnKilnProcess = (
+  entry: string,
+  env: Record<string, string>,
+  args: string[] = [],
+): SpawnedProcess => {
   const child = spawn(process.execPath, ["--import", "tsx", entry, ...args], {
     cwd: repoRoot,
     env: { ...process.env, ...env },

@@ -96,8 +96,12 @@ export const createTestHarness = async (options: HarnessOptions = {}) => {
 
     /** A new company and an API key for it. */
     async createCompany(name = "Acme") {
-      const company = (await (await harness.admin("POST", "/api/companies", { name })).json()) as { id: string };
-      const key = (await (await harness.admin("POST", `/api/companies/${company.id}/api-keys`, { name: "test" })).json()) as {
+      const company = (await (await harness.admin("POST", "/api/companies", { name })).json()) as {
+        id: string;
+      };
+      const key = (await (
+        await harness.admin("POST", `/api/companies/${company.id}/api-keys`, { name: "test" })
+      ).json()) as {
         id: string;
         key: string;
       };
@@ -115,7 +119,12 @@ export const createTestHarness = async (options: HarnessOptions = {}) => {
 
     /** Starts a real API process; resolves with its base URL. */
     async startApi(apiEnv: Record<string, string> = {}) {
-      const api = spawnKilnProcess("apps/api/src/main.ts", { ...env, PORT: "0", HOST: "127.0.0.1", ...apiEnv });
+      const api = spawnKilnProcess("apps/api/src/main.ts", {
+        ...env,
+        PORT: "0",
+        HOST: "127.0.0.1",
+        ...apiEnv,
+      });
       processes.add(api);
       api.exited.then(() => processes.delete(api));
       const [, port] = await api.waitFor(/KILN_API_LISTENING port=(\d+)/, 60_000);

@@ -28,7 +28,8 @@ it("the API process is killed while a client follows a job: the client resumes o
     timeoutMs: 20_000,
     onEvent: (event) => {
       before.push(event);
-      if (before.filter((e) => e.event === "content_job.progress").length === 5) first.process.child.kill("SIGKILL");
+      if (before.filter((e) => e.event === "content_job.progress").length === 5)
+        first.process.child.kill("SIGKILL");
     },
   });
   expect(before.filter((e) => e.event === "content_job.progress").length).toBeGreaterThanOrEqual(5);
@@ -36,13 +37,18 @@ it("the API process is killed while a client follows a job: the client resumes o
 
   const second = await h.startApi();
   const lastEventId = before.at(-1)!.id!;
-  const { events: after, ended } = await readSse(await follow(second.baseUrl, path, lastEventId), { timeoutMs: 20_000 });
+  const { events: after, ended } = await readSse(await follow(second.baseUrl, path, lastEventId), {
+    timeoutMs: 20_000,
+  });
   expect(ended).toBe(true);
   expect(after[0]?.event).not.toBe("content_job.status");
   expect(after.at(-1)?.event).toBe("content_job.done");
 
   // Everything the job published, in order, is exactly what the client saw across both connections.
-  const stored = (await h.redis.xrange(eventKeys(h.prefix).jobStream(jobId), "-", "+")) as [string, string[]][];
+  const stored = (await h.redis.xrange(eventKeys(h.prefix).jobStream(jobId), "-", "+")) as [
+    string,
+    string[],
+  ][];
   const seen = [...before.slice(1), ...after].map((e) => e.id);
   expect(new Set(seen).size).toBe(seen.length);
   expect(seen).toEqual(stored.map(([id]) => id).filter((id) => id > before[0]!.id!));

@@ -12,10 +12,15 @@ afterAll(() => h?.close());
 it("SIGTERM: the API ends its SSE streams with a retry hint, stops accepting, exits 0 — and never logged a secret", async () => {
   const api = await h.startApi({ LOG_LEVEL: "debug" });
   const auth = { authorization: `Bearer ${company.key}` };
-  const minted = await fetch(`${api.baseUrl}/api/companies/${company.companyId}/stream-tokens`, { method: "POST", headers: auth });
+  const minted = await fetch(`${api.baseUrl}/api/companies/${company.companyId}/stream-tokens`, {
+    method: "POST",
+    headers: auth,
+  });
   const { token } = (await minted.json()) as { token: string };
 
-  const stream = await fetch(`${api.baseUrl}/api/companies/${company.companyId}/events?access_token=${token}`);
+  const stream = await fetch(
+    `${api.baseUrl}/api/companies/${company.companyId}/events?access_token=${token}`,
+  );
   expect(stream.status).toBe(200);
   const reader = stream.body!.getReader();
   await reader.read();

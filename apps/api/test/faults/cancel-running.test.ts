@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, expect, it } from "vitest";
 import { eventKeys } from "@kiln/queue";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { readSse } from "../../src/testing/read-sse.ts";
 import { createTestHarness, type TestHarness } from "../../src/testing/test-harness.ts";
 import { getJob, sleep, submitJob } from "./support.ts";
@@ -15,7 +15,9 @@ afterAll(() => h?.close());
 
 it("cancelling a job running in another process aborts its renderer within 2 s and ends its stream", async () => {
   const jobId = await submitJob(h, company, { jobType: "canary", input: { durationMs: 20_000, steps: 200 } });
-  const stream = await h.request("GET", `/api/companies/${company.companyId}/content-jobs/${jobId}/events`, { key: company.key });
+  const stream = await h.request("GET", `/api/companies/${company.companyId}/content-jobs/${jobId}/events`, {
+    key: company.key,
+  });
   let cancelledAt = 0;
   const reading = readSse(stream, {
     timeoutMs: 15_000,
@@ -23,26 +25,40 @@ it("cancelling a job running in another process aborts its renderer within 2 s a
       if (cancelledAt === 0 && event.event === "content_job.progress") {
         cancelledAt = Date.now();
         void Promise.resolve(
-          h.request("POST", `/api/companies/${company.companyId}/content-jobs/${jobId}/cancel`, { key: company.key }),
+          h.request("POST", `/api/companies/${company.companyId}/content-jobs/${jobId}/cancel`, {
+            key: company.key,
+          }),
         ).then(async (response) => {
-            expect(response.status).toBe(202);
-            expect(await response.json()).toMatchObject({ id: jobId, status: "cancelled" });
+          expect(response.status).toBe(202);
+          expect(await response.json()).toMatchObject({ id: jobId, status: "cancelled" });
         });
       }
     },
   });
   const { events, ended } = await reading;
   expect(ended).toBe(true);
-  expect(events.at(-1)).toMatchObject({ event: "content_job.cancelled", data: { job: { status: "cancelled" } } });
+  expect(events.at(-1)).toMatchObject({
+    event: "content_job.cancelled",
+    data: { job: { status: "cancelled" } },
+  });
 
   // The renderer stopped: no progress was recorded more than 2 s after the cancel, and the row stays cancelled.
   await sleep(2_500);
-  const entries = (await h.redis.xrange(eventKeys(h.prefix).jobStream(jobId), "-", "+")) as [string, string[]][];
-  const progressTimes = entries.filter(([, fields]) => fields[1] === "content_job.progress").map(([id]) => Number(id.split("-")[0]));
+  const entries = (await h.redis.xrange(eventKeys(h.prefix).jobStream(jobId), "-", "+")) as [
+    string,
+    string[],
+  ][];
+  const progressTimes = entries
+    .filter(([, fields]) => fields[1] === "content_job.progress")
+    .map(([id]) => Number(id.split("-")[0]));
   expect(Math.max(...progressTimes)).toBeLessThan(cancelledAt + 2_000);
-  expect(entries.some(([, fields]) => fields[1] === "content_job.failed" || fields[1] === "content_job.done")).toBe(false);
+  expect(
+    entries.some(([, fields]) => fields[1] === "content_job.failed" || fields[1] === "content_job.done"),
+  ).toBe(false);
   expect(await getJob(h, company, jobId)).toMatchObject({ status: "cancelled" });
 
-  const again = await h.request("POST", `/api/companies/${company.companyId}/content-jobs/${jobId}/cancel`, { key: company.key });
+  const again = await h.request("POST", `/api/companies/${company.companyId}/content-jobs/${jobId}/cancel`, {
+    key: company.key,
+  });
   expect(again.status).toBe(409);
 }, 40_000);

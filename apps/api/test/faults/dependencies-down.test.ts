@@ -49,11 +49,18 @@ describe("a dependency goes down and comes back", () => {
 
     const ready = await h.request("GET", "/readyz");
     expect(ready.status).toBe(503);
-    expect(await ready.json()).toMatchObject({ checks: { database: "down", redis: "up" }, detail: expect.stringMatching(/database/) });
+    expect(await ready.json()).toMatchObject({
+      checks: { database: "down", redis: "up" },
+      detail: expect.stringMatching(/database/),
+    });
     expect((await h.request("GET", "/healthz")).status).toBe(200);
 
     pg.restore();
-    await waitUntil(async () => (await h.request("GET", "/readyz")).status === 200, 15_000, "readyz 200 again");
+    await waitUntil(
+      async () => (await h.request("GET", "/readyz")).status === 200,
+      15_000,
+      "readyz 200 again",
+    );
     expect((await submit()).status).toBe(202);
   }, 30_000);
 
@@ -61,7 +68,10 @@ describe("a dependency goes down and comes back", () => {
     redis.cut();
     const ready = await h.request("GET", "/readyz");
     expect(ready.status).toBe(503);
-    expect(await ready.json()).toMatchObject({ checks: { database: "up", redis: "down" }, detail: expect.stringMatching(/redis/) });
+    expect(await ready.json()).toMatchObject({
+      checks: { database: "up", redis: "down" },
+      detail: expect.stringMatching(/redis/),
+    });
     expect((await h.request("GET", "/healthz")).status).toBe(200);
 
     const { value: response, ms } = await timed(submit);
@@ -76,11 +86,19 @@ describe("a dependency goes down and comes back", () => {
 
     redis.restore();
     await h.startWorker({ KILN_RECONCILE_INTERVAL_MS: "500", KILN_RECONCILE_GRACE_MS: "0" });
-    const done = await waitUntil(async () => {
-      const job = await getJob(h, company, jobId);
-      return job.status === "done" ? job : undefined;
-    }, 20_000, "the job accepted while Redis was down to run");
+    const done = await waitUntil(
+      async () => {
+        const job = await getJob(h, company, jobId);
+        return job.status === "done" ? job : undefined;
+      },
+      20_000,
+      "the job accepted while Redis was down to run",
+    );
     expect(done.attempts).toBe(1);
-    await waitUntil(async () => (await h.request("GET", "/readyz")).status === 200, 15_000, "readyz 200 again");
+    await waitUntil(
+      async () => (await h.request("GET", "/readyz")).status === 200,
+      15_000,
+      "readyz 200 again",
+    );
   }, 60_000);
 });

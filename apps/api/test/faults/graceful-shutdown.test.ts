@@ -14,7 +14,9 @@ afterAll(() => h?.close());
 it("SIGTERM during a render: the worker finishes the job, exits 0, and no retry or stall is counted", async () => {
   const worker = await h.startWorker({ KILN_SHUTDOWN_GRACE_MS: "10000", KILN_PROGRESS_INTERVAL_MS: "0" });
   const jobId = await submitJob(h, company, { jobType: "canary", input: { durationMs: 2000, steps: 10 } });
-  const stream = await h.request("GET", `/api/companies/${company.companyId}/content-jobs/${jobId}/events`, { key: company.key });
+  const stream = await h.request("GET", `/api/companies/${company.companyId}/content-jobs/${jobId}/events`, {
+    key: company.key,
+  });
   let exit: Promise<number | null> | undefined;
   const { events } = await readSse(stream, {
     timeoutMs: 20_000,
@@ -30,7 +32,9 @@ it("SIGTERM during a render: the worker finishes the job, exits 0, and no retry 
 it("SIGTERM past the grace period: the job is aborted and handed back as a retry, then completed by another worker", async () => {
   const worker = await h.startWorker({ KILN_SHUTDOWN_GRACE_MS: "300", KILN_PROGRESS_INTERVAL_MS: "0" });
   const jobId = await submitJob(h, company, { jobType: "canary", input: { durationMs: 3000, steps: 30 } });
-  const stream = await h.request("GET", `/api/companies/${company.companyId}/content-jobs/${jobId}/events`, { key: company.key });
+  const stream = await h.request("GET", `/api/companies/${company.companyId}/content-jobs/${jobId}/events`, {
+    key: company.key,
+  });
   let exit: Promise<number | null> | undefined;
   const { events } = await readSse(stream, {
     timeoutMs: 30_000,

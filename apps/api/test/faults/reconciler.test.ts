@@ -17,7 +17,9 @@ afterAll(() => h?.close());
 describe("the reconciler puts committed jobs back on the queue", () => {
   it("FLUSHDB with queued jobs: they are enqueued again and done, each exactly once", async () => {
     const ids = await Promise.all(
-      Array.from({ length: 5 }, () => submitJob(h, company, { jobType: "canary", input: { durationMs: 50, steps: 2 } })),
+      Array.from({ length: 5 }, () =>
+        submitJob(h, company, { jobType: "canary", input: { durationMs: 50, steps: 2 } }),
+      ),
     );
     expect(await h.services.queues.stateOf("canary", ids[0]!)).not.toBe("missing");
     await h.redis.flushdb();
@@ -25,10 +27,14 @@ describe("the reconciler puts committed jobs back on the queue", () => {
 
     await h.startWorker(reconcileFast);
     for (const id of ids) {
-      const job = await waitUntil(async () => {
-        const found = await getJob(h, company, id);
-        return found.status === "done" ? found : undefined;
-      }, 20_000, `job ${id} done`);
+      const job = await waitUntil(
+        async () => {
+          const found = await getJob(h, company, id);
+          return found.status === "done" ? found : undefined;
+        },
+        20_000,
+        `job ${id} done`,
+      );
       expect(job.attempts).toBe(1);
     }
   }, 60_000);
@@ -43,10 +49,14 @@ describe("the reconciler puts committed jobs back on the queue", () => {
       maxAttempts: 3,
     });
     expect(await h.services.queues.stateOf("canary", job.id)).toBe("missing");
-    const done = await waitUntil(async () => {
-      const found = await getJob(h, company, job.id);
-      return found.status === "done" ? found : undefined;
-    }, 20_000, "the orphaned job done");
+    const done = await waitUntil(
+      async () => {
+        const found = await getJob(h, company, job.id);
+        return found.status === "done" ? found : undefined;
+      },
+      20_000,
+      "the orphaned job done",
+    );
     expect(done.attempts).toBe(1);
   }, 30_000);
 });

@@ -4,7 +4,11 @@ import type { TestHarness } from "../../src/testing/test-harness.ts";
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export const waitUntil = async <T>(check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000, what = "condition"): Promise<T> => {
+export const waitUntil = async <T>(
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 20_000,
+  what = "condition",
+): Promise<T> => {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const value = await check();
@@ -14,14 +18,23 @@ export const waitUntil = async <T>(check: () => Promise<T | undefined | false> |
   throw new Error(`timed out waiting for ${what}`);
 };
 
-export const submitJob = async (h: TestHarness, company: { companyId: string; key: string }, body: unknown) => {
-  const response = await h.request("POST", `/api/companies/${company.companyId}/content-jobs`, { key: company.key, body });
+export const submitJob = async (
+  h: TestHarness,
+  company: { companyId: string; key: string },
+  body: unknown,
+) => {
+  const response = await h.request("POST", `/api/companies/${company.companyId}/content-jobs`, {
+    key: company.key,
+    body,
+  });
   expect(response.status).toBe(202);
   return ((await response.json()) as { jobId: string }).jobId;
 };
 
 export const getJob = async (h: TestHarness, company: { companyId: string; key: string }, jobId: string) => {
-  const response = await h.request("GET", `/api/companies/${company.companyId}/content-jobs/${jobId}`, { key: company.key });
+  const response = await h.request("GET", `/api/companies/${company.companyId}/content-jobs/${jobId}`, {
+    key: company.key,
+  });
   return (await response.json()) as { status: string; attempts: number; progress: number; error: unknown };
 };
 

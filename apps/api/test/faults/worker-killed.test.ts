@@ -5,7 +5,11 @@ import { getJob, submitJob, terminalEvents } from "./support.ts";
 
 let h: TestHarness;
 let company: { companyId: string; key: string };
-const fastStall = { KILN_LOCK_DURATION_MS: "2000", KILN_STALLED_INTERVAL_MS: "1000", KILN_PROGRESS_INTERVAL_MS: "0" };
+const fastStall = {
+  KILN_LOCK_DURATION_MS: "2000",
+  KILN_STALLED_INTERVAL_MS: "1000",
+  KILN_PROGRESS_INTERVAL_MS: "0",
+};
 
 beforeAll(async () => {
   h = await createTestHarness();
@@ -15,8 +19,14 @@ afterAll(() => h?.close());
 
 it("a worker SIGKILLed mid-job: another worker completes it after the stall window, the retry is visible", async () => {
   const first = await h.startWorker(fastStall);
-  const jobId = await submitJob(h, company, { jobType: "canary", input: { durationMs: 3000, steps: 30 }, maxAttempts: 3 });
-  const stream = await h.request("GET", `/api/companies/${company.companyId}/content-jobs/${jobId}/events`, { key: company.key });
+  const jobId = await submitJob(h, company, {
+    jobType: "canary",
+    input: { durationMs: 3000, steps: 30 },
+    maxAttempts: 3,
+  });
+  const stream = await h.request("GET", `/api/companies/${company.companyId}/content-jobs/${jobId}/events`, {
+    key: company.key,
+  });
   let killed = false;
   let second: Promise<unknown> | undefined;
   const onEvent = (event: SseEvent) => {
@@ -34,6 +44,9 @@ it("a worker SIGKILLed mid-job: another worker completes it after the stall wind
   expect(retrying).toHaveLength(1);
   expect(retrying[0]!.data).toMatchObject({ attempt: 2, error: { code: "worker_lost" } });
   expect(terminalEvents(events)).toHaveLength(1);
-  expect(events.at(-1)).toMatchObject({ event: "content_job.done", data: { job: { status: "done", attempts: 2 } } });
+  expect(events.at(-1)).toMatchObject({
+    event: "content_job.done",
+    data: { job: { status: "done", attempts: 2 } },
+  });
   expect(await getJob(h, company, jobId)).toMatchObject({ status: "done", attempts: 2, progress: 100 });
 }, 60_000);

@@ -7,7 +7,9 @@ let h: TestHarness;
 let company: { companyId: string; key: string };
 // A small retention, so the test can push the company stream past it.
 beforeAll(async () => {
-  h = await createTestHarness({ env: { KILN_EVENT_RETENTION_COUNT: "100", KILN_EVENT_RETENTION_MS: "1000" } });
+  h = await createTestHarness({
+    env: { KILN_EVENT_RETENTION_COUNT: "100", KILN_EVENT_RETENTION_MS: "1000" },
+  });
   company = await h.createCompany();
 });
 afterAll(() => h?.close());
@@ -48,21 +50,31 @@ describe("the company stream", () => {
 
   it("also resumes with ?lastEventId= (EventSource polyfills and manual reconnects)", async () => {
     const first = await submit();
-    const stored = (await h.redis.xrevrange(eventKeys(h.prefix).companyStream(company.companyId), "+", "-", "COUNT", 2)) as [
-      string,
-      string[],
-    ][];
+    const stored = (await h.redis.xrevrange(
+      eventKeys(h.prefix).companyStream(company.companyId),
+      "+",
+      "-",
+      "COUNT",
+      2,
+    )) as [string, string[]][];
     const before = stored[1]![0];
-    const response = await h.request("GET", `/api/companies/${company.companyId}/events?lastEventId=${before}`, { key: company.key });
+    const response = await h.request(
+      "GET",
+      `/api/companies/${company.companyId}/events?lastEventId=${before}`,
+      { key: company.key },
+    );
     const { events } = await readSse(response, { until: () => true, timeoutMs: 5_000 });
     expect(events[0]?.data.jobId).toBe(first);
   });
 
   it("from beyond the retention window: a snapshot of every queued or running job, then live", async () => {
-    const firstEvent = (await h.redis.xrange(eventKeys(h.prefix).companyStream(company.companyId), "-", "+", "COUNT", 1)) as [
-      string,
-      string[],
-    ][];
+    const firstEvent = (await h.redis.xrange(
+      eventKeys(h.prefix).companyStream(company.companyId),
+      "-",
+      "+",
+      "COUNT",
+      1,
+    )) as [string, string[]][];
     const oldId = firstEvent[0]![0];
     // Let the old events age past the window, then push the stream past its count so they are trimmed.
     await new Promise((resolve) => setTimeout(resolve, 1_100));

@@ -26,7 +26,10 @@ const finishLikeAWorker = async (jobId: string) => {
   const done = await h.services.jobs.completeAttempt(jobId, started.attempt, [
     { name: "canary.json", contentType: "application/json", size: 2, sha256: "00" },
   ]);
-  await h.services.events.append({ type: "content_job.done", data: { jobId, companyId: company.companyId, job: done! } });
+  await h.services.events.append({
+    type: "content_job.done",
+    data: { jobId, companyId: company.companyId, job: done! },
+  });
 };
 
 describe("the job stream is race-free", () => {
@@ -46,9 +49,13 @@ describe("the job stream is race-free", () => {
       return snapshot;
     };
     try {
-      const response = await h.request("GET", `/api/companies/${company.companyId}/content-jobs/${jobId}/events`, {
-        key: company.key,
-      });
+      const response = await h.request(
+        "GET",
+        `/api/companies/${company.companyId}/content-jobs/${jobId}/events`,
+        {
+          key: company.key,
+        },
+      );
       const { events, ended } = await readSse(response, { timeoutMs: 5_000 });
       expect(ended).toBe(true);
       expect(events.map((e) => e.event)).toEqual(["content_job.status", "content_job.done"]);
@@ -61,9 +68,13 @@ describe("the job stream is race-free", () => {
   it("streams opened while jobs race to finish all end (50 jobs)", async () => {
     const ids = await Promise.all(Array.from({ length: 50 }, submitCanary));
     const streams = ids.map(async (jobId, index) => {
-      const response = await h.request("GET", `/api/companies/${company.companyId}/content-jobs/${jobId}/events`, {
-        key: company.key,
-      });
+      const response = await h.request(
+        "GET",
+        `/api/companies/${company.companyId}/content-jobs/${jobId}/events`,
+        {
+          key: company.key,
+        },
+      );
       const reading = readSse(response, { timeoutMs: 10_000 });
       // Finish half of them at once, the others a moment later, while streams open.
       setTimeout(() => void finishLikeAWorker(jobId), index % 2 === 0 ? 0 : 5);

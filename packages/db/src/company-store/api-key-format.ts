@@ -7,7 +7,8 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
  */
 const keyPattern = /^(kiln_[a-z0-9]{8})_[A-Za-z0-9_-]{43}$/;
 
-export const hashSecret = (secret: string): string => createHash("sha256").update(secret, "utf8").digest("hex");
+export const hashSecret = (secret: string): string =>
+  createHash("sha256").update(secret, "utf8").digest("hex");
 
 export const generateApiKey = (): { key: string; prefix: string; hash: string } => {
   const id = randomBytes(8)

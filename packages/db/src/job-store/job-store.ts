@@ -105,7 +105,10 @@ export const createJobStore = ({ prisma }: JobStoreOptions) => {
       return row ? toJob(row) : null;
     },
 
-    async listJobs(companyId: string, query: ListJobsQuery): Promise<{ items: Job[]; nextCursor: string | null }> {
+    async listJobs(
+      companyId: string,
+      query: ListJobsQuery,
+    ): Promise<{ items: Job[]; nextCursor: string | null }> {
       const after = query.cursor ? decodeCursor(query.cursor) : null;
       const rows = await prisma.contentJob.findMany({
         where: {
@@ -133,7 +136,9 @@ export const createJobStore = ({ prisma }: JobStoreOptions) => {
 
     /** Marks the row running and counts the attempt; a row already running means the last attempt was lost. */
     async startAttempt(jobId: string): Promise<StartAttemptResult> {
-      const started = await prisma.$queryRaw<{ attempt: number; attempt_limit: number; previous_status: JobStatus }[]>`
+      const started = await prisma.$queryRaw<
+        { attempt: number; attempt_limit: number; previous_status: JobStatus }[]
+      >`
         WITH prev AS (SELECT id, status FROM content_jobs WHERE id = ${jobId}::uuid FOR UPDATE)
         UPDATE content_jobs AS j
            SET status = 'running', attempts = j.attempts + 1, started_at = COALESCE(j.started_at, now()),
@@ -213,7 +218,10 @@ export const createJobStore = ({ prisma }: JobStoreOptions) => {
         data: { status: "cancelled", stage: "cancelled", finishedAt: now, updatedAt: now },
       });
       if (rows[0]) return toJob(rows[0]);
-      const existing = await prisma.contentJob.findFirst({ where: { id: jobId, companyId }, select: { id: true } });
+      const existing = await prisma.contentJob.findFirst({
+        where: { id: jobId, companyId },
+        select: { id: true },
+      });
       return existing ? "conflict" : null;
     },
 
@@ -249,7 +257,10 @@ export const createJobStore = ({ prisma }: JobStoreOptions) => {
           status: { in: activeStatuses },
           updatedAt: { lt: olderThan },
           ...(after && {
-            OR: [{ updatedAt: { gt: after.updatedAt } }, { updatedAt: after.updatedAt, id: { gt: after.id } }],
+            OR: [
+              { updatedAt: { gt: after.updatedAt } },
+              { updatedAt: after.updatedAt, id: { gt: after.id } },
+            ],
           }),
         },
         select: {
@@ -264,6 +275,14 @@ export const createJobStore = ({ prisma }: JobStoreOptions) => {
         orderBy: [{ updatedAt: "asc" }, { id: "asc" }],
         take: limit,
       });
+    },
+
+    /** How many jobs are in each status, across every company (metrics); absent statuses count 0. */
+    async countByStatus(): Promise<Record<JobStatus, number>> {
+      const groups = await prisma.contentJob.groupBy({ by: ["status"], _count: { _all: true } });
+      const counts: Record<JobStatus, number> = { queued: 0, running: 0, done: 0, failed: 0, cancelled: 0 };
+      for (const group of groups) counts[group.status] = group._count._all;
+      return counts;
     },
   };
 };

@@ -36,7 +36,11 @@ export interface EventHub {
   close(): Promise<void>;
 }
 
-export const createEventHub = ({ subscriber, prefix = "kiln", logger = silentLogger }: EventHubOptions): EventHub => {
+export const createEventHub = ({
+  subscriber,
+  prefix = "kiln",
+  logger = silentLogger,
+}: EventHubOptions): EventHub => {
   const keys = eventKeys(prefix);
   const listeners = new Map<string, Set<EventListener>>();
   const pending = new Map<string, Promise<unknown>>();
