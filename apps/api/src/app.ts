@@ -3,7 +3,9 @@ import { Scalar } from "@scalar/hono-api-reference";
 import { bodyLimit } from "hono/body-limit";
 import { ApiError } from "./errors/api-error.ts";
 import { renderProblem, validationHook } from "./errors/render-problem.ts";
+import { httpMetrics } from "./middleware/http-metrics.ts";
 import { requestContext } from "./middleware/request-context.ts";
+import { registerAdminQueues } from "./routes/admin-queues.ts";
 import { registerCancelJob } from "./routes/cancel-job.ts";
 import { registerCompanyEvents } from "./routes/company-events.ts";
 import { registerCreateApiKey } from "./routes/create-api-key.ts";
@@ -15,6 +17,7 @@ import { registerHealth } from "./routes/health.ts";
 import { registerJobEvents } from "./routes/job-events.ts";
 import { registerListJobTypes } from "./routes/list-job-types.ts";
 import { registerListJobs } from "./routes/list-jobs.ts";
+import { registerMetrics } from "./routes/metrics.ts";
 import { registerRetryJob } from "./routes/retry-job.ts";
 import { registerRevokeApiKey } from "./routes/revoke-api-key.ts";
 import { registerSubmitJob } from "./routes/submit-job.ts";
@@ -25,17 +28,22 @@ export const createApp = (services: Services) => {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
   app.use("*", requestContext(services));
+  app.use("*", httpMetrics(services.metrics));
   app.use(
     "/api/*",
     bodyLimit({
       maxSize: services.config.KILN_BODY_LIMIT_BYTES,
       onError: () => {
-        throw new ApiError("payload_too_large", `The body exceeds ${services.config.KILN_BODY_LIMIT_BYTES} bytes`);
+        throw new ApiError(
+          "payload_too_large",
+          `The body exceeds ${services.config.KILN_BODY_LIMIT_BYTES} bytes`,
+        );
       },
     }),
   );
 
   registerHealth(app);
+  registerMetrics(app);
   registerListJobTypes(app, services.renderers);
   registerCreateCompany(app);
   registerCreateApiKey(app);
@@ -49,6 +57,7 @@ export const createApp = (services: Services) => {
   registerJobEvents(app);
   registerCompanyEvents(app);
   registerCreateStreamToken(app);
+  registerAdminQueues(app, services);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
   app.doc31("/openapi.json", {
@@ -62,7 +71,9 @@ export const createApp = (services: Services) => {
   });
   app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "Kiln API" }));
 
-  app.notFound((c) => renderProblem(c, new ApiError("not_found", `No route for ${c.req.method} ${c.req.path}`)));
+  app.notFound((c) =>
+    renderProblem(c, new ApiError("not_found", `No route for ${c.req.method} ${c.req.path}`)),
+  );
   app.onError((error, c) => renderProblem(c, error));
   return app;
 };

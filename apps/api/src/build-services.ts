@@ -13,6 +13,7 @@ import { createRendererRegistry } from "@kiln/renderers";
 import { createLocalArtifactStore } from "@kiln/storage";
 import { createStreamTokens } from "./auth/stream-tokens.ts";
 import type { ApiConfig } from "./config.ts";
+import { createApiMetrics } from "./ops/metrics.ts";
 import type { Services } from "./services.ts";
 import { createSseRegistry } from "./sse/sse-registry.ts";
 
@@ -26,7 +27,11 @@ export interface BuildServicesOptions {
 export const buildServices = async ({ config, logger, adminToken }: BuildServicesOptions) => {
   const prisma = createPrismaClient({ databaseUrl: config.DATABASE_URL });
   const redis = createRedisConnection({ url: config.REDIS_URL, name: "kiln-api" });
-  const subscriber = createRedisConnection({ url: config.REDIS_URL, name: "kiln-api-events", blocking: true });
+  const subscriber = createRedisConnection({
+    url: config.REDIS_URL,
+    name: "kiln-api-events",
+    blocking: true,
+  });
   const prefix = config.KILN_REDIS_PREFIX;
 
   const queues = createJobQueues({ connection: redis, prefix, retryBackoffMs: config.KILN_RETRY_BACKOFF_MS });
@@ -37,24 +42,29 @@ export const buildServices = async ({ config, logger, adminToken }: BuildService
   });
   const hub = createEventHub({ subscriber, prefix, logger });
   const sse = createSseRegistry();
+  const jobs = guardDependency("database", createJobStore({ prisma }));
+  const renderers = createRendererRegistry();
 
   const services: Services = {
     config,
     logger,
-    jobs: guardDependency("database", createJobStore({ prisma })),
+    jobs,
     companies: guardDependency("database", createCompanyStore({ prisma })),
     queues: guardDependency("redis", queues),
     events: guardDependency("redis", events),
     hub: guardDependency("redis", hub),
     control: guardDependency("redis", createControlPublisher({ redis, prefix })),
     artifacts: createLocalArtifactStore({ root: config.STORAGE_DIR }),
-    renderers: createRendererRegistry(),
+    renderers,
     adminTokenHash: createHash("sha256").update(adminToken, "utf8").digest("hex"),
     streamTokens: createStreamTokens({
-      secret: config.KILN_STREAM_TOKEN_SECRET ?? createHmac("sha256", adminToken).update("kiln-stream-tokens").digest("hex"),
+      secret:
+        config.KILN_STREAM_TOKEN_SECRET ??
+        createHmac("sha256", adminToken).update("kiln-stream-tokens").digest("hex"),
       ttlSeconds: config.KILN_STREAM_TOKEN_TTL_S,
     }),
     sse,
+    metrics: createApiMetrics({ queues, jobTypes: [...renderers.keys()], jobs, sse, hub, logger }),
     async checkDependencies() {
       const [database, cache] = await Promise.allSettled([
         withTimeout(prisma.$queryRaw`SELECT 1`, 2_000, "database check"),

@@ -12,6 +12,11 @@ export const apiConfigSchema = z.object({
     .regex(/^[A-Za-z0-9_.-]{1,64}$/, "letters, digits, _ . - only")
     .default("kiln"),
   KILN_ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  /**
+   * When set, `GET /metrics` requires `Authorization: Bearer <this token>`. Default: unset, /metrics
+   * is open (keep it off the public network, or set this).
+   */
+  KILN_METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   KILN_STREAM_TOKEN_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   KILN_STREAM_TOKEN_TTL_S: envInt(300, { min: 10, max: 300 }),
   KILN_DATA_DIR: z.string().default(".data"),

@@ -45,7 +45,9 @@ main().catch((error: unknown) => {
   if (error instanceof ConfigError) {
     process.stderr.write(`${error.message}\n`);
   } else {
-    process.stderr.write(`kiln api failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      `kiln api failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
   }
   process.exit(1);
 });

@@ -4,6 +4,7 @@ import type { ControlCommand, EventHub, EventLog, JobQueues } from "@kiln/queue"
 import type { ArtifactStore } from "@kiln/storage";
 import type { StreamTokens } from "./auth/stream-tokens.ts";
 import type { ApiConfig } from "./config.ts";
+import type { ApiMetrics } from "./ops/metrics.ts";
 import type { SseRegistry } from "./sse/sse-registry.ts";
 
 /** Everything the routes use, built once in main.ts (or by a test) and passed in. */
@@ -22,6 +23,8 @@ export interface Services {
   adminTokenHash: string;
   streamTokens: StreamTokens;
   sse: SseRegistry;
+  /** Prometheus metrics of this process (its own registry); served by /metrics. */
+  metrics: ApiMetrics;
   /** Checks each dependency; used by /readyz. */
   checkDependencies(): Promise<Record<"database" | "redis", boolean>>;
 }
@@ -30,7 +33,10 @@ export interface AppEnv {
   Variables: {
     services: Services;
     /** The company the caller acts for (set by the auth middleware). */
-    auth: { kind: "key"; companyId: string; keyId: string } | { kind: "admin" } | { kind: "stream"; companyId: string };
+    auth:
+      | { kind: "key"; companyId: string; keyId: string }
+      | { kind: "admin" }
+      | { kind: "stream"; companyId: string };
     requestId: string;
   };
 }

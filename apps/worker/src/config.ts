@@ -27,6 +27,10 @@ export const workerConfigSchema = z.object({
   KILN_CHROMIUM_PATH: z.string().default("/usr/bin/chromium"),
   KILN_PDF_CONCURRENCY: envInt(2, { min: 1, max: 16 }),
   KILN_RENDER_TIMEOUT_MS: envInt(30_000, { min: 500 }),
+  /** Port of this worker's Prometheus `/metrics` (job durations, outcomes, jobs in flight). Default 0: off. */
+  KILN_WORKER_METRICS_PORT: envInt(0, { min: 0, max: 65535 }),
+  /** Interface the metrics port listens on. Default `0.0.0.0`. */
+  KILN_WORKER_METRICS_HOST: z.string().min(1).default("0.0.0.0"),
 });
 
 export type WorkerConfig = z.output<typeof workerConfigSchema>;

@@ -6,7 +6,10 @@ import { runWorker } from "./run-worker.ts";
 /** A worker process: `npm run start:worker [-- --job-types a,b]`. Any number may run against the same Redis and PostgreSQL. */
 const main = async () => {
   const config = loadWorkerConfig();
-  const logger = createLogger({ level: config.LOG_LEVEL, base: { service: "kiln-worker", pid: process.pid } });
+  const logger = createLogger({
+    level: config.LOG_LEVEL,
+    base: { service: "kiln-worker", pid: process.pid },
+  });
   const worker = await runWorker({
     config,
     logger,
@@ -30,7 +33,10 @@ const main = async () => {
 };
 
 main().catch((error: unknown) => {
-  const message = error instanceof ConfigError ? error.message : `kiln worker failed to start: ${error instanceof Error ? error.message : String(error)}`;
+  const message =
+    error instanceof ConfigError
+      ? error.message
+      : `kiln worker failed to start: ${error instanceof Error ? error.message : String(error)}`;
   process.stderr.write(`${message}\n`);
   process.exit(1);
 });

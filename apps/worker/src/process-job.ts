@@ -3,6 +3,7 @@ import type { JobStore } from "@kiln/db";
 import type { EventLog, QueuedJobData } from "@kiln/queue";
 import type { ArtifactStore } from "@kiln/storage";
 import { type Job as BullJob, UnrecoverableError } from "bullmq";
+import type { JobObserver, JobOutcome } from "./metrics/job-metrics.ts";
 import { createRenderContext } from "./render-context.ts";
 
 export interface ProcessJobDeps {
@@ -13,6 +14,8 @@ export interface ProcessJobDeps {
   logger: Logger;
   progressIntervalMs: number;
   retryBackoffMs: number;
+  /** Told when each attempt starts and how it ends (metrics). Optional. */
+  observer?: JobObserver;
 }
 
 /** Why a running render was aborted: the job was cancelled, or the worker is shutting down. */
@@ -20,7 +23,8 @@ export const abortReasons = { cancelled: "cancelled", shutdown: "shutdown", lock
 
 const toJobError = (error: unknown): JobError => {
   if (error instanceof RenderError) return { code: error.code, message: error.message };
-  if (error instanceof Error && error.name === "AbortError") return { code: "aborted", message: error.message };
+  if (error instanceof Error && error.name === "AbortError")
+    return { code: "aborted", message: error.message };
   return { code: "render_failed", message: error instanceof Error ? error.message : String(error) };
 };
 
@@ -47,7 +51,10 @@ export const createJobProcessor = (deps: ProcessJobDeps) => {
     const start = await jobs.startAttempt(jobId);
     if (start.kind === "missing" || start.kind === "terminal") return;
     if (start.kind === "exhausted") {
-      await publish({ type: "content_job.failed", data: { jobId, companyId: start.job.companyId, job: start.job } });
+      await publish({
+        type: "content_job.failed",
+        data: { jobId, companyId: start.job.companyId, job: start.job },
+      });
       throw new UnrecoverableError("attempts exhausted");
     }
     const { job, attempt, attemptLimit, previousStatus } = start;
@@ -82,17 +89,26 @@ export const createJobProcessor = (deps: ProcessJobDeps) => {
       },
     });
 
+    // Metrics: an attempt ending by an unexpected error (its end not even recorded) counts as failed.
+    let outcome: JobOutcome = "failed";
+    const attemptStarted = performance.now();
+    deps.observer?.started(job.jobType);
     try {
       const renderer = deps.renderers.get(job.jobType);
-      if (!renderer) throw new RenderError("unknown_job_type", `this worker cannot render ${job.jobType}`, { retryable: false });
+      if (!renderer)
+        throw new RenderError("unknown_job_type", `this worker cannot render ${job.jobType}`, {
+          retryable: false,
+        });
       const input = renderer.inputSchema.safeParse(job.input);
       if (!input.success) throw new RenderError("invalid_input", input.error.message, { retryable: false });
       await renderer.render(input.data, run.ctx);
       if (abort.signal.aborted) throw abort.signal.reason ?? new Error("aborted");
       await run.settle();
       const artifacts = run.artifacts();
-      if (artifacts.length === 0) throw new RenderError("no_artifact", "the renderer produced no artifact", { retryable: false });
+      if (artifacts.length === 0)
+        throw new RenderError("no_artifact", "the renderer produced no artifact", { retryable: false });
       const done = await jobs.completeAttempt(jobId, attempt, artifacts);
+      outcome = done ? "done" : "cancelled";
       if (done) await publish({ type: "content_job.done", data: { jobId, companyId, job: done } });
       else log.info("finished, but the job was cancelled or taken over meanwhile: result dropped");
     } catch (error) {
@@ -100,9 +116,13 @@ export const createJobProcessor = (deps: ProcessJobDeps) => {
       const jobError = toJobError(error);
       const final = isPermanent(error) || attempt >= attemptLimit;
       const failed = await jobs.failAttempt(jobId, attempt, jobError, final);
+      outcome = !failed ? "cancelled" : final ? "failed" : "retrying";
       if (!failed) {
         // Cancelled (the API already published it) or superseded: nothing of ours to record.
-        log.info({ reason: String(abort.signal.reason ?? jobError.message) }, "attempt ended without owning the job");
+        log.info(
+          { reason: String(abort.signal.reason ?? jobError.message) },
+          "attempt ended without owning the job",
+        );
         return;
       }
       if (final) {
@@ -112,10 +132,14 @@ export const createJobProcessor = (deps: ProcessJobDeps) => {
       }
       const delayMs = deps.retryBackoffMs * 2 ** Math.max(0, bullJob.attemptsMade);
       log.info({ error: jobError, delayMs }, "attempt failed; retrying");
-      await publish({ type: "content_job.retrying", data: { jobId, companyId, attempt: attempt + 1, error: jobError, delayMs } });
+      await publish({
+        type: "content_job.retrying",
+        data: { jobId, companyId, attempt: attempt + 1, error: jobError, delayMs },
+      });
       throw error instanceof Error ? error : new Error(jobError.message);
     } finally {
       signal?.removeEventListener("abort", onAbort);
+      deps.observer?.finished(job.jobType, outcome, (performance.now() - attemptStarted) / 1000);
     }
   };
 };

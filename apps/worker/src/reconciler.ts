@@ -26,7 +26,15 @@ export interface ReconcileReport {
  * missing (enqueue failed after commit, Redis lost its data) or already finished in BullMQ is
  * enqueued again. The BullMQ id is the job id, so this never creates a second live entry.
  */
-export const createReconciler = ({ jobs, queues, lease, logger, intervalMs, graceMs, batchSize = 500 }: ReconcilerOptions) => {
+export const createReconciler = ({
+  jobs,
+  queues,
+  lease,
+  logger,
+  intervalMs,
+  graceMs,
+  batchSize = 500,
+}: ReconcilerOptions) => {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
 
@@ -45,7 +53,10 @@ export const createReconciler = ({ jobs, queues, lease, logger, intervalMs, grac
         if (state !== "missing") await queues.remove(job.jobType, job.id);
         await queues.enqueue(job);
         enqueued += 1;
-        logger.info({ jobId: job.id, jobType: job.jobType, queueState: state }, "reconciler enqueued a job again");
+        logger.info(
+          { jobId: job.id, jobType: job.jobType, queueState: state },
+          "reconciler enqueued a job again",
+        );
       }
       const last = page.at(-1);
       if (!last || page.length < batchSize) break;

@@ -1,7 +1,7 @@
 import type { ArtifactInput, Logger, RenderContext } from "@kiln/core";
+import { RenderError } from "@kiln/core";
 import type { StoredArtifact } from "@kiln/db";
 import { type ArtifactStore, isValidArtifactName } from "@kiln/storage";
-import { RenderError } from "@kiln/core";
 
 export interface RenderContextOptions {
   jobId: string;
@@ -47,9 +47,12 @@ export const createRenderContext = (options: RenderContextOptions) => {
     },
     async writeArtifact(artifact: ArtifactInput) {
       if (!isValidArtifactName(artifact.name)) {
-        throw new RenderError("invalid_artifact_name", `invalid artifact name ${artifact.name}`, { retryable: false });
+        throw new RenderError("invalid_artifact_name", `invalid artifact name ${artifact.name}`, {
+          retryable: false,
+        });
       }
-      const body = typeof artifact.body === "string" ? new TextEncoder().encode(artifact.body) : artifact.body;
+      const body =
+        typeof artifact.body === "string" ? new TextEncoder().encode(artifact.body) : artifact.body;
       const stored = await options.artifacts.put(
         { companyId: options.companyId, jobId: options.jobId, name: artifact.name },
         body,

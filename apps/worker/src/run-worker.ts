@@ -13,6 +13,7 @@ import { createRendererRegistry } from "@kiln/renderers";
 import { createLocalArtifactStore } from "@kiln/storage";
 import { Worker } from "bullmq";
 import type { WorkerConfig } from "./config.ts";
+import { startWorkerMetrics } from "./metrics/worker-metrics.ts";
 import { abortReasons, createJobProcessor } from "./process-job.ts";
 import { createReconciler } from "./reconciler.ts";
 
@@ -28,8 +29,16 @@ export const runWorker = async ({ config, logger, jobTypes }: RunWorkerOptions) 
   const prefix = config.KILN_REDIS_PREFIX;
   const prisma = createPrismaClient({ databaseUrl: config.DATABASE_URL });
   const redis = createRedisConnection({ url: config.REDIS_URL, name: "kiln-worker" });
-  const blocking = createRedisConnection({ url: config.REDIS_URL, name: "kiln-worker-queue", blocking: true });
-  const controlSubscriber = createRedisConnection({ url: config.REDIS_URL, name: "kiln-worker-control", blocking: true });
+  const blocking = createRedisConnection({
+    url: config.REDIS_URL,
+    name: "kiln-worker-queue",
+    blocking: true,
+  });
+  const controlSubscriber = createRedisConnection({
+    url: config.REDIS_URL,
+    name: "kiln-worker-control",
+    blocking: true,
+  });
 
   const renderers = createRendererRegistry({
     chromium: {
@@ -51,6 +60,12 @@ export const runWorker = async ({ config, logger, jobTypes }: RunWorkerOptions) 
     prefix,
     retention: { maxAgeMs: config.KILN_EVENT_RETENTION_MS, minCount: config.KILN_EVENT_RETENTION_COUNT },
   });
+  const metrics = await startWorkerMetrics({
+    port: config.KILN_WORKER_METRICS_PORT,
+    host: config.KILN_WORKER_METRICS_HOST,
+    jobTypes: served,
+    logger,
+  });
   const processJob = createJobProcessor({
     jobs,
     events,
@@ -59,6 +74,7 @@ export const runWorker = async ({ config, logger, jobTypes }: RunWorkerOptions) 
     logger,
     progressIntervalMs: config.KILN_PROGRESS_INTERVAL_MS,
     retryBackoffMs: config.KILN_RETRY_BACKOFF_MS,
+    observer: metrics.observer,
   });
 
   const workers = new Map<string, Worker<QueuedJobData>>();
@@ -95,7 +111,11 @@ export const runWorker = async ({ config, logger, jobTypes }: RunWorkerOptions) 
   const reconciler = createReconciler({
     jobs,
     queues,
-    lease: createLeaderLease({ redis, key: `${prefix}:reconciler:lease`, ttlMs: config.KILN_RECONCILE_INTERVAL_MS * 3 }),
+    lease: createLeaderLease({
+      redis,
+      key: `${prefix}:reconciler:lease`,
+      ttlMs: config.KILN_RECONCILE_INTERVAL_MS * 3,
+    }),
     logger,
     intervalMs: config.KILN_RECONCILE_INTERVAL_MS,
     graceMs: config.KILN_RECONCILE_GRACE_MS,
@@ -125,6 +145,7 @@ export const runWorker = async ({ config, logger, jobTypes }: RunWorkerOptions) 
       redis.disconnect();
       blocking.disconnect();
       await prisma.$disconnect().catch(() => {});
+      await metrics.close();
     },
   };
 };

@@ -19,9 +19,14 @@ export const resolveAdminToken = async ({
   configured,
   dataDir,
   production,
-}: ResolveAdminTokenOptions): Promise<{ token: string; source: "env" | "file" | "generated"; path?: string }> => {
+}: ResolveAdminTokenOptions): Promise<{
+  token: string;
+  source: "env" | "file" | "generated";
+  path?: string;
+}> => {
   if (configured) return { token: configured, source: "env" };
-  if (production) throw new ConfigError("Invalid configuration:\n  KILN_ADMIN_TOKEN=(unset): required in production");
+  if (production)
+    throw new ConfigError("Invalid configuration:\n  KILN_ADMIN_TOKEN=(unset): required in production");
   const path = join(dataDir, "admin-token");
   try {
     const stored = (await readFile(path, "utf8")).trim();

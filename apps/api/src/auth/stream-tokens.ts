@@ -20,13 +20,22 @@ const prefix = "kst_";
  * Short-lived signed tokens for `EventSource`, which cannot send headers: `kst_<payload>.<hmac>`.
  * Scoped to one company and accepted only by its SSE routes; useless as an API key.
  */
-export const createStreamTokens = ({ secret, ttlSeconds, now = Date.now }: StreamTokensOptions): StreamTokens => {
+export const createStreamTokens = ({
+  secret,
+  ttlSeconds,
+  now = Date.now,
+}: StreamTokensOptions): StreamTokens => {
   const sign = (payload: string) => createHmac("sha256", secret).update(payload).digest("base64url");
   return {
     mint(companyId) {
       const expiresAtMs = now() + ttlSeconds * 1000;
-      const payload = Buffer.from(JSON.stringify({ c: companyId, e: expiresAtMs }), "utf8").toString("base64url");
-      return { token: `${prefix}${payload}.${sign(payload)}`, expiresAt: new Date(expiresAtMs).toISOString() };
+      const payload = Buffer.from(JSON.stringify({ c: companyId, e: expiresAtMs }), "utf8").toString(
+        "base64url",
+      );
+      return {
+        token: `${prefix}${payload}.${sign(payload)}`,
+        expiresAt: new Date(expiresAtMs).toISOString(),
+      };
     },
     verify(token) {
       if (!token.startsWith(prefix)) return null;
@@ -36,7 +45,10 @@ export const createStreamTokens = ({ secret, ttlSeconds, now = Date.now }: Strea
       const given = Buffer.from(signature);
       if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
       try {
-        const { c, e } = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as { c?: unknown; e?: unknown };
+        const { c, e } = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as {
+          c?: unknown;
+          e?: unknown;
+        };
         if (typeof c !== "string" || typeof e !== "number" || e <= now()) return null;
         return c;
       } catch {

@@ -5,7 +5,7 @@ import type { AppEnv } from "../services.ts";
 
 const unauthorized = () => new ApiError("unauthorized", "Missing, unknown or revoked credentials");
 
-const bearerOf = (header: string | undefined): string | null => {
+export const bearerOf = (header: string | undefined): string | null => {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
   return match?.[1] ?? null;
 };
@@ -13,7 +13,7 @@ const bearerOf = (header: string | undefined): string | null => {
 const sha256 = (value: string) => createHash("sha256").update(value, "utf8").digest();
 
 /** Compares a presented token with the admin token's hash in constant time. */
-const isAdminToken = (token: string, adminTokenHash: string): boolean =>
+export const isAdminToken = (token: string, adminTokenHash: string): boolean =>
   timingSafeEqual(sha256(token), Buffer.from(adminTokenHash, "hex"));
 
 /** Admin routes: only `KILN_ADMIN_TOKEN`. */
@@ -38,12 +38,14 @@ export const requireCompany =
     if (key) {
       const found = await companies.authenticateApiKey(key);
       if (!found) throw unauthorized();
-      if (found.companyId !== companyId) throw new ApiError("forbidden", "This API key belongs to another company");
+      if (found.companyId !== companyId)
+        throw new ApiError("forbidden", "This API key belongs to another company");
       c.set("auth", { kind: "key", ...found });
     } else if (streamToken) {
       const tokenCompany = streamTokens.verify(streamToken);
       if (!tokenCompany) throw unauthorized();
-      if (tokenCompany !== companyId) throw new ApiError("forbidden", "This stream token is for another company");
+      if (tokenCompany !== companyId)
+        throw new ApiError("forbidden", "This stream token is for another company");
       c.set("auth", { kind: "stream", companyId: tokenCompany });
     } else {
       throw unauthorized();

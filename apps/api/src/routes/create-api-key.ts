@@ -29,7 +29,10 @@ const route = createRoute({
     },
   },
   responses: {
-    201: { description: "Created; the key is shown once", content: { "application/json": { schema: createdKeySchema } } },
+    201: {
+      description: "Created; the key is shown once",
+      content: { "application/json": { schema: createdKeySchema } },
+    },
     ...pick(400, 401, 404, 413, 415, 503),
   },
 });

@@ -16,7 +16,9 @@ const route = createRoute({
     201: {
       description: "Minted",
       content: {
-        "application/json": { schema: z.object({ token: z.string(), expiresAt: z.string() }).openapi("StreamToken") },
+        "application/json": {
+          schema: z.object({ token: z.string(), expiresAt: z.string() }).openapi("StreamToken"),
+        },
       },
     },
     ...pick(401, 403, 503),

@@ -6,11 +6,20 @@ const healthz = createRoute({
   path: "/healthz",
   tags: ["ops"],
   summary: "Liveness: the process answers",
-  responses: { 200: { description: "Alive", content: { "application/json": { schema: z.object({ status: z.string() }) } } } },
+  responses: {
+    200: {
+      description: "Alive",
+      content: { "application/json": { schema: z.object({ status: z.string() }) } },
+    },
+  },
 });
 
 const readinessSchema = z
-  .object({ status: z.enum(["ready", "unavailable"]), checks: z.record(z.string(), z.enum(["up", "down"])), detail: z.string().optional() })
+  .object({
+    status: z.enum(["ready", "unavailable"]),
+    checks: z.record(z.string(), z.enum(["up", "down"])),
+    detail: z.string().optional(),
+  })
   .openapi("Readiness");
 
 const readyz = createRoute({
@@ -20,7 +29,10 @@ const readyz = createRoute({
   summary: "Readiness: PostgreSQL and Redis answer",
   responses: {
     200: { description: "Ready", content: { "application/json": { schema: readinessSchema } } },
-    503: { description: "Not ready; names what is down", content: { "application/json": { schema: readinessSchema } } },
+    503: {
+      description: "Not ready; names what is down",
+      content: { "application/json": { schema: readinessSchema } },
+    },
   },
 });
 
@@ -31,11 +43,13 @@ export const registerHealth = (app: OpenAPIHono<AppEnv>) => {
     const down = Object.entries(results)
       .filter(([, up]) => !up)
       .map(([name]) => name);
-    const checks = Object.fromEntries(Object.entries(results).map(([name, up]) => [name, up ? "up" : "down"])) as Record<
-      string,
-      "up" | "down"
-    >;
+    const checks = Object.fromEntries(
+      Object.entries(results).map(([name, up]) => [name, up ? "up" : "down"]),
+    ) as Record<string, "up" | "down">;
     if (down.length === 0) return c.json({ status: "ready" as const, checks }, 200);
-    return c.json({ status: "unavailable" as const, checks, detail: `${down.join(" and ")} unavailable` }, 503);
+    return c.json(
+      { status: "unavailable" as const, checks, detail: `${down.join(" and ")} unavailable` },
+      503,
+    );
   });
 };

@@ -12,7 +12,9 @@ const route = createRoute({
   path: "/api/job-types",
   tags: ["jobs"],
   summary: "The job types and their input JSON Schemas",
-  responses: { 200: { description: "Job types", content: { "application/json": { schema: z.array(jobTypeSchema) } } } },
+  responses: {
+    200: { description: "Job types", content: { "application/json": { schema: z.array(jobTypeSchema) } } },
+  },
 });
 
 /** Computed once: the JSON Schemas come from the same zod schemas that validate submits. */

@@ -25,7 +25,9 @@ const route = createRoute({
       description: "A page of jobs",
       content: {
         "application/json": {
-          schema: z.object({ items: z.array(jobSchema), nextCursor: z.string().nullable() }).openapi("JobPage"),
+          schema: z
+            .object({ items: z.array(jobSchema), nextCursor: z.string().nullable() })
+            .openapi("JobPage"),
         },
       },
     },

@@ -14,6 +14,14 @@ export const jobParams = companyParams.extend({
 });
 
 export const lastEventIdQuery = z.object({
-  lastEventId: z.string().max(64).optional().openapi({ description: "Resume after this event id (or send the Last-Event-ID header)" }),
-  access_token: z.string().max(2000).optional().openapi({ description: "A stream token, for EventSource (no headers)" }),
+  lastEventId: z
+    .string()
+    .max(64)
+    .optional()
+    .openapi({ description: "Resume after this event id (or send the Last-Event-ID header)" }),
+  access_token: z
+    .string()
+    .max(2000)
+    .optional()
+    .openapi({ description: "A stream token, for EventSource (no headers)" }),
 });

@@ -1,0 +1,157 @@
+import type { JobStatus, Logger } from "@kiln/core";
+import { type EventHub, type JobQueues, withTimeout } from "@kiln/queue";
+import { Counter, createMetricsRegistry, Gauge, Histogram, prometheusContentType } from "@kiln/telemetry";
+import type { SseRegistry } from "../sse/sse-registry.ts";
+
+export interface ApiMetricsOptions {
+  queues: Pick<JobQueues, "queue">;
+  /** The registered job types; one queue each. */
+  jobTypes: readonly string[];
+  jobs: { countByStatus(): Promise<Record<JobStatus, number>> };
+  sse: Pick<SseRegistry, "size">;
+  hub: Pick<EventHub, "stats">;
+  logger: Logger;
+  /**
+   * How long each scrape-time lookup (Redis queue counts, the PostgreSQL job count) may take, so a
+   * dependency that hangs costs a scrape at most this long. Default 1000 ms.
+   */
+  collectTimeoutMs?: number;
+}
+
+export interface HttpObservation {
+  method: string;
+  /** The matched route pattern (`/api/companies/:companyId/content-jobs`), never the raw path. */
+  route: string;
+  status: number;
+  seconds: number;
+}
+
+export interface ApiMetrics {
+  observeRequest(observation: HttpObservation): void;
+  /** The Prometheus text exposition of every metric, collecting queue and job counts now. */
+  render(): Promise<string>;
+  readonly contentType: string;
+}
+
+// Anything else (a made-up verb) is folded into one label value, so callers cannot grow the series.
+const knownMethods = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
+
+/**
+ * The API's metrics on a registry of its own. Queue depth, job counts and live connections are
+ * read when Prometheus scrapes, so they are never stale and cost nothing between scrapes.
+ */
+export const createApiMetrics = ({
+  queues,
+  jobTypes,
+  jobs,
+  sse,
+  hub,
+  logger,
+  collectTimeoutMs = 1_000,
+}: ApiMetricsOptions): ApiMetrics => {
+  const registry = createMetricsRegistry();
+  const registers = [registry];
+
+  const requests = new Counter({
+    name: "kiln_http_requests_total",
+    help: "HTTP requests answered, by method, route pattern and status",
+    labelNames: ["method", "route", "status"] as const,
+    registers,
+  });
+  const durations = new Histogram({
+    name: "kiln_http_request_duration_seconds",
+    help: "Time until the response starts (for SSE: until the stream opens), by method, route pattern and status",
+    labelNames: ["method", "route", "status"] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers,
+  });
+
+  const collectorUp = new Gauge({
+    name: "kiln_metrics_collector_up",
+    help: "1 when this scrape could read the collector's source (queues: Redis, jobs: PostgreSQL), else 0",
+    labelNames: ["collector"] as const,
+    registers,
+  });
+  const queueJobs = new Gauge({
+    name: "kiln_queue_jobs",
+    help: "BullMQ entries per job type and state (the whole queue: the same in every API instance)",
+    labelNames: ["job_type", "state"] as const,
+    registers,
+  });
+  const jobsByStatus = new Gauge({
+    name: "kiln_jobs",
+    help: "Content jobs per status in PostgreSQL, all companies (the same in every API instance)",
+    labelNames: ["status"] as const,
+    registers,
+  });
+
+  // A failing source is logged when it starts failing, not on every scrape while it stays down.
+  const lastUp = new Map<string, boolean>();
+  const read = async <T>(collector: "queues" | "jobs", lookup: () => Promise<T>): Promise<T | null> => {
+    let value: T | null = null;
+    try {
+      value = await withTimeout(lookup(), collectTimeoutMs, `${collector} metrics`);
+    } catch (error) {
+      if (lastUp.get(collector) !== false) logger.warn({ err: error, collector }, "metrics collector failed");
+    }
+    lastUp.set(collector, value !== null);
+    collectorUp.set({ collector }, value === null ? 0 : 1);
+    return value;
+  };
+
+  /**
+   * Reads queue and job counts, then replaces the gauges at once: a source that is down leaves
+   * no series rather than old numbers, and a lookup that answers after its timeout writes nothing.
+   */
+  const refresh = async () => {
+    const [queueCounts, jobCounts] = await Promise.all([
+      read("queues", () => Promise.all(jobTypes.map((jobType) => queues.queue(jobType).getJobCounts()))),
+      read("jobs", () => jobs.countByStatus()),
+    ]);
+    queueJobs.reset();
+    queueCounts?.forEach((byState, index) => {
+      const job_type = jobTypes[index]!;
+      for (const [state, count] of Object.entries(byState)) queueJobs.set({ job_type, state }, count);
+    });
+    jobsByStatus.reset();
+    for (const [status, count] of Object.entries(jobCounts ?? {})) jobsByStatus.set({ status }, count);
+  };
+
+  const sseConnections: Gauge = new Gauge({
+    name: "kiln_sse_connections",
+    help: "Open SSE streams of this API instance",
+    registers,
+    collect() {
+      sseConnections.set(sse.size());
+    },
+  });
+  const hubListeners: Gauge = new Gauge({
+    name: "kiln_event_hub_listeners",
+    help: "In-memory event listeners (SSE clients) of this API instance",
+    registers,
+    collect() {
+      hubListeners.set(hub.stats().listeners);
+    },
+  });
+  const hubChannels: Gauge = new Gauge({
+    name: "kiln_event_hub_channels",
+    help: "Redis pub/sub channels this API instance is subscribed to",
+    registers,
+    collect() {
+      hubChannels.set(hub.stats().channels);
+    },
+  });
+
+  return {
+    contentType: prometheusContentType,
+    observeRequest({ method, route, status, seconds }) {
+      const labels = { method: knownMethods.has(method) ? method : "OTHER", route, status: String(status) };
+      requests.inc(labels);
+      durations.observe(labels, seconds);
+    },
+    async render() {
+      await refresh();
+      return registry.metrics();
+    },
+  };
+};
