@@ -1,0 +1,62 @@
+import type { Job } from "@kiln/core";
+import { KilnProtocolError, KilnTimeoutError } from "./errors.ts";
+import { type FollowOptions, followEventStream } from "./sse/follow-event-stream.ts";
+import { endsJobStream, type TypedJobEvent } from "./sse/to-job-event.ts";
+import type { Transport } from "./transport.ts";
+
+/** Options of `waitForJob`. */
+export interface WaitForJobOptions extends Omit<FollowOptions, "lastEventId"> {
+  /** Give up with `KilnTimeoutError` after this long, in ms. Default: wait as long as the job runs. */
+  timeoutMs?: number;
+}
+
+/** The SSE side of the client: following one job or the whole company, and waiting for a job. */
+export const createJobStreams = (transport: Transport, companyPath: string) => {
+  const followJob = (jobId: string, options?: FollowOptions): AsyncIterable<TypedJobEvent> => ({
+    [Symbol.asyncIterator]: () =>
+      followEventStream(
+        transport,
+        { path: `${companyPath}/content-jobs/${encodeURIComponent(jobId)}/events`, isLast: endsJobStream },
+        options,
+      ),
+  });
+
+  const followCompany = (options?: FollowOptions): AsyncIterable<TypedJobEvent> => ({
+    [Symbol.asyncIterator]: () =>
+      followEventStream(transport, { path: `${companyPath}/events`, isLast: () => false }, options),
+  });
+
+  const waitForJob = async (jobId: string, options: WaitForJobOptions = {}): Promise<Job> => {
+    const { timeoutMs, ...follow } = options;
+    const deadline = timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs);
+    const signals = [options.signal, deadline].filter(
+      (signal): signal is AbortSignal => signal !== undefined,
+    );
+    const signal = signals.length > 0 ? AbortSignal.any(signals) : undefined;
+    try {
+      for await (const event of followJob(jobId, { ...follow, signal })) {
+        if (!endsJobStream(event)) continue;
+        if ("job" in event.data) return event.data.job;
+      }
+    } catch (error) {
+      if (deadline?.aborted && !options.signal?.aborted) {
+        throw new KilnTimeoutError(`Job ${jobId} did not finish within ${timeoutMs} ms`);
+      }
+      throw error;
+    }
+    throw new KilnProtocolError(`The stream of job ${jobId} ended without a terminal event`);
+  };
+
+  return {
+    /**
+     * Every event of one job as it happens: first a `content_job.status` snapshot, then live events;
+     * ends after the terminal event (or at once after the snapshot of a finished job). Reconnects
+     * with `Last-Event-ID` when the connection drops, so no event is lost or repeated.
+     */
+    followJob,
+    /** Every event of every job of the company, live; never ends by itself (use `signal`). Reconnects like `followJob`. */
+    followCompany,
+    /** Follows a job until it is done, failed or cancelled, and returns the final Job (any of the three). */
+    waitForJob,
+  };
+};

@@ -1,0 +1,103 @@
+import { backoffDelay, sleep } from "../backoff.ts";
+import { KilnApiError, KilnNetworkError } from "../errors.ts";
+import type { Transport } from "../transport.ts";
+import { readSseMessages } from "./read-sse-messages.ts";
+import { compareEventIds, type TypedJobEvent, toJobEvent } from "./to-job-event.ts";
+
+/** How a followed stream reconnects after its connection drops. */
+export interface ReconnectOptions {
+  /** Consecutive attempts that deliver no event before giving up with `KilnNetworkError`. Default `8`. */
+  maxAttempts?: number;
+  /** Delay before the first reconnect when the server sent no `retry:` hint, in ms. Default `500`. */
+  initialDelayMs?: number;
+  /** Upper bound of the doubling delay, in ms. Default `10000`. */
+  maxDelayMs?: number;
+}
+
+/** Options of `followJob` and `followCompany`. */
+export interface FollowOptions {
+  /** Ends the stream: the iterator rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** Resume after this event id (sent as `Last-Event-ID`); default: from the start (a fresh snapshot). */
+  lastEventId?: string;
+  reconnect?: ReconnectOptions;
+  /** Silence (no event, no `: ping`) after which the connection counts as dropped, in ms. Default `45000` (3 pings). */
+  idleTimeoutMs?: number;
+}
+
+interface StreamSpec {
+  path: string;
+  /** Return `true` to end after this event (a job's terminal event); never for the company stream. */
+  isLast(event: TypedJobEvent): boolean;
+}
+
+/** A stream error after which reconnecting can help: the connection, or a `503` from a busy instance. */
+const isTransient = (error: unknown) =>
+  error instanceof KilnNetworkError || (error instanceof KilnApiError && error.status === 503);
+
+/**
+ * Follows an SSE route, reconnecting with `Last-Event-ID` whenever the connection drops before
+ * the last event. Attempts that deliver nothing count towards `maxAttempts`; an event resets it.
+ * Events at or before the last id seen are skipped, so a resumed stream never repeats one.
+ */
+export async function* followEventStream(
+  transport: Transport,
+  { path, isLast }: StreamSpec,
+  options: FollowOptions = {},
+): AsyncGenerator<TypedJobEvent, void, undefined> {
+  const { signal } = options;
+  const maxAttempts = options.reconnect?.maxAttempts ?? 8;
+  const backoff = {
+    initialDelayMs: options.reconnect?.initialDelayMs ?? 500,
+    maxDelayMs: options.reconnect?.maxDelayMs ?? 10_000,
+  };
+  let lastEventId = options.lastEventId;
+  let retryHintMs: number | undefined;
+  let failures = 0;
+
+  for (;;) {
+    let delivered = false;
+    let cause: unknown;
+    try {
+      const { response } = await transport.send({
+        method: "GET",
+        path,
+        signal,
+        streaming: true,
+        headers: { accept: "text/event-stream", ...(lastEventId && { "last-event-id": lastEventId }) },
+      });
+      if (!response.body) throw new KilnNetworkError("The event stream answered without a body");
+      const messages = readSseMessages(response.body, {
+        idleTimeoutMs: options.idleTimeoutMs ?? 45_000,
+        onRetry: (ms) => {
+          retryHintMs = ms;
+        },
+      });
+      for await (const message of messages) {
+        // Messages already read may still be buffered: none is delivered after an abort.
+        signal?.throwIfAborted();
+        const event = toJobEvent(message);
+        if (!event) continue;
+        // A snapshot may share its id with the event it summarizes; anything else at or before
+        // the last id seen was already delivered.
+        const order = lastEventId === undefined ? undefined : compareEventIds(event.id, lastEventId);
+        if (event.type !== "content_job.status" && order !== undefined && order <= 0) continue;
+        lastEventId = event.id;
+        delivered = true;
+        failures = 0;
+        yield event;
+        if (isLast(event)) return;
+      }
+      cause = new KilnNetworkError("The server ended the event stream before its last event");
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      if (!isTransient(error)) throw error;
+      cause = error;
+    }
+    if (!delivered) failures++;
+    if (failures >= maxAttempts) {
+      throw new KilnNetworkError(`Gave up following ${path} after ${failures} attempts`, { cause });
+    }
+    await sleep(Math.max(retryHintMs ?? 0, backoffDelay(Math.max(0, failures - 1), backoff)), signal);
+  }
+}
