@@ -1,16 +1,11 @@
-import { envInt, envUrl, logLevelSchema, parseEnv } from "@kiln/core";
+import { envInt, parseEnv, sharedConfigShape } from "@kiln/core";
 import { z } from "zod";
 
 /** Every setting of the API process, from the environment, parsed once at boot. */
 export const apiConfigSchema = z.object({
+  ...sharedConfigShape,
   PORT: envInt(3000, { min: 0, max: 65535 }),
   HOST: z.string().default("0.0.0.0"),
-  DATABASE_URL: envUrl("postgresql://postgres@127.0.0.1:5432/kiln", ["postgresql:", "postgres:"]),
-  REDIS_URL: envUrl("redis://127.0.0.1:6379", ["redis:", "rediss:"]),
-  KILN_REDIS_PREFIX: z
-    .string()
-    .regex(/^[A-Za-z0-9_.-]{1,64}$/, "letters, digits, _ . - only")
-    .default("kiln"),
   KILN_ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   /**
    * When set, `GET /metrics` requires `Authorization: Bearer <this token>`. Default: unset, /metrics
@@ -20,15 +15,10 @@ export const apiConfigSchema = z.object({
   KILN_STREAM_TOKEN_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   KILN_STREAM_TOKEN_TTL_S: envInt(300, { min: 10, max: 300 }),
   KILN_DATA_DIR: z.string().default(".data"),
-  STORAGE_DIR: z.string().default(".data/artifacts"),
-  LOG_LEVEL: logLevelSchema,
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   KILN_BODY_LIMIT_BYTES: envInt(1024 * 1024, { min: 1024, max: 64 * 1024 * 1024 }),
   KILN_SSE_PING_MS: envInt(15_000, { min: 100, max: 120_000 }),
-  KILN_EVENT_RETENTION_MS: envInt(24 * 3600 * 1000, { min: 1_000 }),
-  KILN_EVENT_RETENTION_COUNT: envInt(10_000, { min: 100 }),
   KILN_IDEMPOTENCY_TTL_MS: envInt(24 * 3600 * 1000, { min: 60_000 }),
-  KILN_RETRY_BACKOFF_MS: envInt(1_000, { min: 10 }),
   KILN_SHUTDOWN_GRACE_MS: envInt(10_000, { min: 0 }),
 });
 

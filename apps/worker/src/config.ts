@@ -1,16 +1,9 @@
-import { envInt, envList, envUrl, logLevelSchema, parseEnv } from "@kiln/core";
+import { envInt, envList, parseEnv, sharedConfigShape } from "@kiln/core";
 import { z } from "zod";
 
 /** Every setting of a worker process, from the environment, parsed once at boot. */
 export const workerConfigSchema = z.object({
-  DATABASE_URL: envUrl("postgresql://postgres@127.0.0.1:5432/kiln", ["postgresql:", "postgres:"]),
-  REDIS_URL: envUrl("redis://127.0.0.1:6379", ["redis:", "rediss:"]),
-  KILN_REDIS_PREFIX: z
-    .string()
-    .regex(/^[A-Za-z0-9_.-]{1,64}$/, "letters, digits, _ . - only")
-    .default("kiln"),
-  STORAGE_DIR: z.string().default(".data/artifacts"),
-  LOG_LEVEL: logLevelSchema,
+  ...sharedConfigShape,
   /** Jobs run at once per job type served. */
   WORKER_CONCURRENCY: envInt(2, { min: 1, max: 64 }),
   /** Job types this worker serves (comma-separated); empty serves all. `--job-types` overrides. */
@@ -20,10 +13,7 @@ export const workerConfigSchema = z.object({
   KILN_RECONCILE_INTERVAL_MS: envInt(30_000, { min: 500 }),
   KILN_RECONCILE_GRACE_MS: envInt(10_000, { min: 0 }),
   KILN_SHUTDOWN_GRACE_MS: envInt(30_000, { min: 0 }),
-  KILN_RETRY_BACKOFF_MS: envInt(1_000, { min: 10 }),
   KILN_PROGRESS_INTERVAL_MS: envInt(250, { min: 0, max: 10_000 }),
-  KILN_EVENT_RETENTION_MS: envInt(24 * 3600 * 1000, { min: 1_000 }),
-  KILN_EVENT_RETENTION_COUNT: envInt(10_000, { min: 100 }),
   KILN_CHROMIUM_PATH: z.string().default("/usr/bin/chromium"),
   KILN_PDF_CONCURRENCY: envInt(2, { min: 1, max: 16 }),
   KILN_RENDER_TIMEOUT_MS: envInt(30_000, { min: 500 }),

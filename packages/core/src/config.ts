@@ -82,3 +82,18 @@ export const envList = () =>
         .map((part) => part.trim())
         .filter(Boolean),
     );
+
+/** Settings every Kiln process shares: where PostgreSQL and Redis are, and the Redis key prefix. */
+export const sharedConfigShape = {
+  DATABASE_URL: envUrl("postgresql://postgres@127.0.0.1:5432/kiln", ["postgresql:", "postgres:"]),
+  REDIS_URL: envUrl("redis://127.0.0.1:6379", ["redis:", "rediss:"]),
+  KILN_REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, "letters, digits, _ . - only")
+    .default("kiln"),
+  STORAGE_DIR: z.string().default(".data/artifacts"),
+  LOG_LEVEL: logLevelSchema,
+  KILN_EVENT_RETENTION_MS: envInt(24 * 3600 * 1000, { min: 1_000 }),
+  KILN_EVENT_RETENTION_COUNT: envInt(10_000, { min: 100 }),
+  KILN_RETRY_BACKOFF_MS: envInt(1_000, { min: 10 }),
+};

@@ -1,14 +1,4 @@
-import { type ErrorCode, errorCodes, type FieldError, KilnError } from "@kiln/core";
-
-/** An RFC 9457 problem document, the body of every error Kiln answers. */
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  code: ErrorCode;
-  errors?: FieldError[];
-}
+import { type ErrorCode, errorCodes, type FieldError, KilnError, type Problem } from "@kiln/core";
 
 const titles: Record<ErrorCode, string> = {
   bad_request: "Bad request",

@@ -1,15 +1,4 @@
-import { z } from "@hono/zod-openapi";
-
-export const problemSchema = z
-  .object({
-    type: z.string(),
-    title: z.string(),
-    status: z.number().int(),
-    detail: z.string(),
-    code: z.string(),
-    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-  })
-  .openapi("Problem");
+import { problemSchema } from "@kiln/core";
 
 const problem = (description: string) => ({
   description,

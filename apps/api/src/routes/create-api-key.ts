@@ -1,19 +1,10 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { createdApiKeySchema } from "@kiln/core";
 import { ApiError } from "../errors/api-error.ts";
 import { pick } from "../errors/error-responses.ts";
 import { requireAdmin } from "../middleware/auth.ts";
 import type { AppEnv } from "../services.ts";
 import { companyParams, isUuid } from "./params.ts";
-
-const createdKeySchema = z
-  .object({
-    id: z.string(),
-    name: z.string(),
-    prefix: z.string(),
-    key: z.string().openapi({ description: "The key itself: shown only in this response" }),
-    createdAt: z.string(),
-  })
-  .openapi("CreatedApiKey");
 
 const route = createRoute({
   method: "post",
@@ -31,7 +22,7 @@ const route = createRoute({
   responses: {
     201: {
       description: "Created; the key is shown once",
-      content: { "application/json": { schema: createdKeySchema } },
+      content: { "application/json": { schema: createdApiKeySchema } },
     },
     ...pick(400, 401, 404, 413, 415, 503),
   },

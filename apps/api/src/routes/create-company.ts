@@ -1,11 +1,8 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { companySchema } from "@kiln/core";
 import { pick } from "../errors/error-responses.ts";
 import { requireAdmin } from "../middleware/auth.ts";
 import type { AppEnv } from "../services.ts";
-
-export const companySchema = z
-  .object({ id: z.string(), name: z.string(), createdAt: z.string() })
-  .openapi("Company");
 
 const route = createRoute({
   method: "post",

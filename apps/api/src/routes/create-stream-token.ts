@@ -1,4 +1,5 @@
-import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import { streamTokenSchema } from "@kiln/core";
 import { pick } from "../errors/error-responses.ts";
 import { requireCompany } from "../middleware/auth.ts";
 import type { AppEnv } from "../services.ts";
@@ -17,7 +18,7 @@ const route = createRoute({
       description: "Minted",
       content: {
         "application/json": {
-          schema: z.object({ token: z.string(), expiresAt: z.string() }).openapi("StreamToken"),
+          schema: streamTokenSchema,
         },
       },
     },

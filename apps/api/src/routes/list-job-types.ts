@@ -1,11 +1,7 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import type { Renderer } from "@kiln/core";
+import { type JobTypeDescription, jobTypeDescriptionSchema, type Renderer } from "@kiln/core";
 import { z as zod } from "zod";
 import type { AppEnv } from "../services.ts";
-
-const jobTypeSchema = z
-  .object({ jobType: z.string(), description: z.string(), inputSchema: z.record(z.string(), z.unknown()) })
-  .openapi("JobType");
 
 const route = createRoute({
   method: "get",
@@ -13,12 +9,15 @@ const route = createRoute({
   tags: ["jobs"],
   summary: "The job types and their input JSON Schemas",
   responses: {
-    200: { description: "Job types", content: { "application/json": { schema: z.array(jobTypeSchema) } } },
+    200: {
+      description: "Job types",
+      content: { "application/json": { schema: z.array(jobTypeDescriptionSchema) } },
+    },
   },
 });
 
 /** Computed once: the JSON Schemas come from the same zod schemas that validate submits. */
-export const describeJobTypes = (renderers: Map<string, Renderer>) =>
+export const describeJobTypes = (renderers: Map<string, Renderer>): JobTypeDescription[] =>
   [...renderers.values()].map((renderer) => ({
     jobType: renderer.jobType,
     description: renderer.description,

@@ -1,5 +1,5 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { submitJobBodySchema } from "@kiln/core";
+import { jobAcceptedSchema, submitJobBodySchema } from "@kiln/core";
 import type { MiddlewareHandler } from "hono";
 import { ApiError } from "../errors/api-error.ts";
 import { pick } from "../errors/error-responses.ts";
@@ -7,10 +7,6 @@ import { submitJob } from "../jobs/job-commands.ts";
 import { requireCompany } from "../middleware/auth.ts";
 import type { AppEnv } from "../services.ts";
 import { companyParams } from "./params.ts";
-
-const acceptedSchema = z
-  .object({ jobId: z.string(), status: z.literal("queued").or(z.string()), createdAt: z.string() })
-  .openapi("JobAccepted");
 
 /** JSON only: anything else is a 415 before the body is read. */
 const requireJson: MiddlewareHandler<AppEnv> = async (c, next) => {
@@ -39,7 +35,7 @@ const route = createRoute({
     202: {
       description: "Accepted: queued; follow it at Location or its events",
       headers: z.object({ Location: z.string() }),
-      content: { "application/json": { schema: acceptedSchema } },
+      content: { "application/json": { schema: jobAcceptedSchema } },
     },
     ...pick(400, 401, 403, 409, 413, 415, 503),
   },
