@@ -1,8 +1,7 @@
 import { snapshotEvent } from "@kiln/core";
 import type { Services } from "../services.ts";
-import { createEventPump } from "./event-pump.ts";
-import { createProgressFilter } from "./monotonic-progress.ts";
 import type { EventStreamSession } from "./open-event-stream.ts";
+import { subscribePump } from "./subscribe-pump.ts";
 
 /** At most this many snapshots are sent when a client resumes from beyond the retention window. */
 const resyncSnapshotLimit = 1_000;
@@ -17,19 +16,10 @@ export const streamCompanyEvents = async (
   session: EventStreamSession,
   { companyId, lastEventId }: { companyId: string; lastEventId?: string },
 ): Promise<void> => {
-  const progress = createProgressFilter();
-  const pump = createEventPump({
-    write: async (event) => {
-      if (progress.admits(event)) await session.write(event);
-    },
+  const pump = await subscribePump({ hub }, session, {
+    companyId,
     replay: async (afterId) => (await events.replayCompany(companyId, afterId)).events,
     accepts: () => true,
-    onEnd: () => void session.close(),
-  });
-  const unsubscribe = await hub.subscribeCompany(companyId, pump.listener);
-  session.onClose(() => {
-    unsubscribe();
-    pump.end();
   });
 
   if (lastEventId) {

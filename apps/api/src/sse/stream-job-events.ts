@@ -1,8 +1,7 @@
 import { isTerminalEvent, isTerminalStatus, type JobEvent, snapshotEvent } from "@kiln/core";
 import type { Services } from "../services.ts";
-import { createEventPump } from "./event-pump.ts";
-import { createProgressFilter } from "./monotonic-progress.ts";
 import type { EventStreamSession } from "./open-event-stream.ts";
+import { subscribePump } from "./subscribe-pump.ts";
 
 export interface JobStreamRequest {
   companyId: string;
@@ -26,20 +25,11 @@ export const streamJobEvents = async (
   session: EventStreamSession,
   { companyId, jobId, lastEventId }: JobStreamRequest,
 ): Promise<void> => {
-  const progress = createProgressFilter();
-  const pump = createEventPump({
-    write: async (event) => {
-      if (progress.admits(event)) await session.write(event);
-    },
+  const pump = await subscribePump({ hub }, session, {
+    companyId,
     replay: (afterId) => events.replayJob(jobId, afterId),
     accepts: (event) => event.data.jobId === jobId,
     isLast: endsJobStream,
-    onEnd: () => void session.close(),
-  });
-  const unsubscribe = await hub.subscribeCompany(companyId, pump.listener);
-  session.onClose(() => {
-    unsubscribe();
-    pump.end();
   });
 
   if (lastEventId) {
