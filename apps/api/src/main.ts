@@ -15,6 +15,12 @@ const main = async () => {
     dataDir: config.KILN_DATA_DIR,
     production: config.NODE_ENV === "production",
   });
+  if (admin.source === "generated") {
+    // Printed once, to the terminal only (never to the logs): the token is also kept in the file.
+    process.stdout.write(`Generated an admin token, kept in ${admin.path}: ${admin.token}\n`);
+  } else if (admin.source === "file") {
+    logger.info({ path: admin.path }, "admin token read from the data directory");
+  }
   const { services, close } = await buildServices({ config, logger, adminToken: admin.token });
   const app = createApp(services);
 
