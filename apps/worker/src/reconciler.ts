@@ -62,6 +62,9 @@ export const createReconciler = ({
       if (!last || page.length < batchSize) break;
       after = { updatedAt: last.updatedAt, id: last.id };
     }
+    // Housekeeping rides on the same lease: expired idempotency keys would otherwise only go on reuse.
+    const forgotten = await jobs.deleteExpiredIdempotencyKeys();
+    if (forgotten > 0) logger.info({ count: forgotten }, "forgot expired idempotency keys");
     return { checked, enqueued };
   };
 

@@ -108,4 +108,26 @@ describe("Idempotency-Key on POST …/content-jobs", () => {
     expect(problem.errors?.map((error) => error.path)).toEqual(["idempotency-key"]);
     expect(await listJobs(h, company)).toEqual([]);
   });
+
+  it("after 24 h a key is forgotten: reusing it creates a new job, and housekeeping deletes expired keys", async () => {
+    const company = await h.createCompany();
+    const body = { jobType: "canary", input: canaryInput };
+    const first = await accepted(await submit(company, body, "daily-report"));
+    const pg = await import("pg");
+    const client = new pg.default.Client({ connectionString: h.database.url });
+    await client.connect();
+    try {
+      await client.query(
+        "UPDATE idempotency_keys SET expires_at = now() - interval '1 second' WHERE key = $1",
+        ["daily-report"],
+      );
+      const second = await accepted(await submit(company, body, "daily-report"));
+      expect(second.jobId).not.toBe(first.jobId);
+      await client.query("UPDATE idempotency_keys SET expires_at = now() - interval '1 second'");
+      expect(await h.services.jobs.deleteExpiredIdempotencyKeys()).toBeGreaterThanOrEqual(1);
+      expect((await client.query("SELECT count(*)::int AS n FROM idempotency_keys")).rows[0].n).toBe(0);
+    } finally {
+      await client.end();
+    }
+  });
 });

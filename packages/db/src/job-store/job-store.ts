@@ -284,6 +284,13 @@ export const createJobStore = ({ prisma }: JobStoreOptions) => {
       for (const group of groups) counts[group.status] = group._count._all;
       return counts;
     },
+
+    /** Forgets `Idempotency-Key`s past their 24 h; returns how many. Bounded per call. */
+    async deleteExpiredIdempotencyKeys(limit = 10_000): Promise<number> {
+      return prisma.$executeRaw`
+        DELETE FROM idempotency_keys
+         WHERE ctid IN (SELECT ctid FROM idempotency_keys WHERE expires_at <= now() LIMIT ${limit})`;
+    },
   };
 };
 
