@@ -30,6 +30,7 @@ describe("GET …/content-jobs/:jobId/artifacts/:name", () => {
     expect(response.headers.get("etag")).toBe(`"${sha256}"`);
     expect(response.headers.get("content-disposition")).toBe('inline; filename="canary.json"');
     expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(response.headers.get("content-security-policy")).toMatch(/default-src 'none'.*sandbox/);
     expect(await response.text()).toBe(bytes);
   });
 
