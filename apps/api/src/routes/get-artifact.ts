@@ -41,7 +41,8 @@ export const registerGetArtifact = (app: OpenAPIHono<AppEnv>) =>
       "Cache-Control": "private, max-age=31536000, immutable",
       "X-Content-Type-Options": "nosniff",
       // Artifacts carry user content (SVG, HTML): opened from the API's origin, nothing in them may run.
-      "Content-Security-Policy": "default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:; sandbox",
+      "Content-Security-Policy":
+        "default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:; sandbox",
     };
     if (matchesIfNoneMatch(c.req.header("if-none-match"), etag)) return c.body(null, 304, headers);
     const stored = await c.var.services.artifacts.get({ companyId, jobId, name });
