@@ -20,6 +20,7 @@ export interface ProcessJobDeps {
 
 /** Why a running render was aborted: the job was cancelled, or the worker is shutting down. */
 export const abortReasons = { cancelled: "cancelled", shutdown: "shutdown", lockLost: "lock_lost" } as const;
+const interruptions = new Set<unknown>([abortReasons.shutdown, abortReasons.lockLost]);
 
 const toJobError = (error: unknown): JobError => {
   if (error instanceof RenderError) return { code: error.code, message: error.message };
@@ -113,9 +114,14 @@ export const createJobProcessor = (deps: ProcessJobDeps) => {
       else log.info("finished, but the job was cancelled or taken over meanwhile: result dropped");
     } catch (error) {
       await run.settle();
-      const jobError = toJobError(error);
-      const final = isPermanent(error) || attempt >= attemptLimit;
-      const failed = await jobs.failAttempt(jobId, attempt, jobError, final);
+      // Interrupted by this worker (shutdown past its grace, a lost lock) rather than failed by the
+      // job: handed back as a retry that does not use up the job's budget.
+      const interrupted = abort.signal.aborted && interruptions.has(abort.signal.reason);
+      const jobError = interrupted
+        ? { code: "worker_interrupted", message: `the worker stopped the attempt (${abort.signal.reason})` }
+        : toJobError(error);
+      const final = !interrupted && (isPermanent(error) || attempt >= attemptLimit);
+      const failed = await jobs.failAttempt(jobId, attempt, jobError, { final, refund: interrupted });
       outcome = !failed ? "cancelled" : final ? "failed" : "retrying";
       if (!failed) {
         // Cancelled (the API already published it) or superseded: nothing of ours to record.

@@ -75,7 +75,9 @@ export const createJobQueues = ({
         // The Kiln id is the BullMQ id, so enqueueing the same job twice is a no-op.
         jobId: id,
         priority: bullPriorityOf(priority),
-        attempts: maxAttempts,
+        // The row's attempt budget decides when a job fails (see the worker); BullMQ gets headroom so
+        // it never gives up first, e.g. after attempts handed back by a shutting-down worker.
+        attempts: maxAttempts + 10,
         backoff: { type: "exponential", delay: retryBackoffMs },
         removeOnComplete: true,
         removeOnFail: { age: 24 * 3600, count: 10_000 },

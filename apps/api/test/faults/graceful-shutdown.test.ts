@@ -29,9 +29,14 @@ it("SIGTERM during a render: the worker finishes the job, exits 0, and no retry 
   expect(events.at(-1)).toMatchObject({ event: "content_job.done", data: { job: { attempts: 1 } } });
 }, 40_000);
 
-it("SIGTERM past the grace period: the job is aborted and handed back as a retry, then completed by another worker", async () => {
+it("SIGTERM past the grace period: the job is handed back as a retry that uses no attempt of its budget, and completed elsewhere", async () => {
   const worker = await h.startWorker({ KILN_SHUTDOWN_GRACE_MS: "300", KILN_PROGRESS_INTERVAL_MS: "0" });
-  const jobId = await submitJob(h, company, { jobType: "canary", input: { durationMs: 3000, steps: 30 } });
+  // maxAttempts 1: were the interrupted attempt counted against the budget, the job would fail.
+  const jobId = await submitJob(h, company, {
+    jobType: "canary",
+    input: { durationMs: 3000, steps: 30 },
+    maxAttempts: 1,
+  });
   const stream = await h.request("GET", `/api/companies/${company.companyId}/content-jobs/${jobId}/events`, {
     key: company.key,
   });
@@ -48,6 +53,11 @@ it("SIGTERM past the grace period: the job is aborted and handed back as a retry
     },
   });
   expect(await exit).toBe(0);
-  expect(events.filter((e) => e.event === "content_job.retrying")).toHaveLength(1);
-  expect(events.at(-1)).toMatchObject({ event: "content_job.done", data: { job: { attempts: 2 } } });
+  const retrying = events.filter((e) => e.event === "content_job.retrying");
+  expect(retrying).toHaveLength(1);
+  expect(retrying[0]!.data).toMatchObject({ attempt: 2, error: { code: "worker_interrupted" } });
+  expect(events.at(-1)).toMatchObject({
+    event: "content_job.done",
+    data: { job: { attempts: 2, maxAttempts: 1 } },
+  });
 }, 40_000);

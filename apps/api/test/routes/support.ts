@@ -114,7 +114,12 @@ export const finishJob = async (
 export const failJob = async (h: TestHarness, jobId: string) => {
   const started = await h.services.jobs.startAttempt(jobId);
   expect(started.kind).toBe("started");
-  const job = await h.services.jobs.failAttempt(jobId, 1, { code: "boom", message: "it broke" }, true);
+  const job = await h.services.jobs.failAttempt(
+    jobId,
+    1,
+    { code: "boom", message: "it broke" },
+    { final: true },
+  );
   expect(job?.status).toBe("failed");
   return job!;
 };

@@ -198,14 +198,29 @@ export const createJobStore = ({ prisma }: JobStoreOptions) => {
       return rows[0] ? toJob(rows[0]) : null;
     },
 
-    /** Records a failed attempt: `final` fails the job, otherwise it waits for its retry. */
-    async failAttempt(jobId: string, attempt: number, error: JobError, final: boolean): Promise<Job | null> {
+    /**
+     * Records a failed attempt: `final` fails the job, otherwise it waits for its retry. `refund`
+     * (the attempt was interrupted by the worker, not failed by the job: shutdown, lost lock) gives
+     * the attempt back to the budget — it still counts in `attempts`.
+     */
+    async failAttempt(
+      jobId: string,
+      attempt: number,
+      error: JobError,
+      { final, refund = false }: { final: boolean; refund?: boolean },
+    ): Promise<Job | null> {
       const now = new Date();
       const rows = await prisma.contentJob.updateManyAndReturn({
         where: { id: jobId, attempts: attempt, status: "running" },
         data: final
           ? { status: "failed", stage: "failed", error, finishedAt: now, updatedAt: now }
-          : { status: "queued", stage: "retrying", error, updatedAt: now },
+          : {
+              status: "queued",
+              stage: "retrying",
+              error,
+              updatedAt: now,
+              ...(refund && { attemptLimit: { increment: 1 } }),
+            },
       });
       return rows[0] ? toJob(rows[0]) : null;
     },
