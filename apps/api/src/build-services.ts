@@ -67,12 +67,19 @@ export const buildServices = async ({ config, logger, adminToken }: BuildService
     metrics: createApiMetrics({ queues, jobTypes: [...renderers.keys()], jobs, sse, hub, logger }),
     async checkDependencies() {
       const [database, cache] = await Promise.allSettled([
-        withTimeout(prisma.$queryRaw`SELECT 1`, 2_000, "database check"),
-        withTimeout(redis.ping(), 2_000, "redis check"),
+        withTimeout(prisma.$queryRaw`SELECT 1`, 3_000, "database check"),
+        withTimeout(redis.ping(), 3_000, "redis check"),
       ]);
       return { database: database.status === "fulfilled", redis: cache.status === "fulfilled" };
     },
   };
+
+  // Warm the pool, Prisma's query compiler and Redis before the first request, so a cold start is
+  // not mistaken for an outage by /readyz. Dependencies that are down do not stop the API starting.
+  await Promise.allSettled([
+    withTimeout(prisma.$queryRaw`SELECT 1`, 10_000, "database warm-up"),
+    withTimeout(redis.ping(), 10_000, "redis warm-up"),
+  ]);
 
   return {
     services,
