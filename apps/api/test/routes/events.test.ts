@@ -101,7 +101,7 @@ describe("GET …/content-jobs/:jobId/events", () => {
   it("pings with a `: ping` comment while nothing happens", async () => {
     const jobId = await submitCanary(h, acme);
     const { comments, events } = await readSse(await open(`${jobPath(acme.companyId, jobId)}/events`), {
-      timeoutMs: 700,
+      timeoutMs: 2_000,
     });
     expect(events).toHaveLength(1);
     expect(comments).toContain("ping");
