@@ -1,5 +1,5 @@
 import type { JobEvent } from "@kiln/core";
-import { compareStreamIds } from "@kiln/queue";
+import { compareStreamIds, streamStart } from "@kiln/queue";
 
 export interface EventPumpOptions {
   /** Writes one event to the client; called in order, one at a time. */
@@ -52,7 +52,7 @@ export const createEventPump = (options: EventPumpOptions) => {
       onResync() {
         if (lastId === null || ended) return;
         void enqueue(async () => {
-          for (const event of await options.replay(lastId ?? "0-0")) await deliver(event);
+          for (const event of await options.replay(lastId ?? streamStart)) await deliver(event);
         });
       },
     },

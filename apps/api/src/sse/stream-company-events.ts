@@ -1,4 +1,5 @@
 import { snapshotEvent } from "@kiln/core";
+import { streamStart } from "@kiln/queue";
 import type { Services } from "../services.ts";
 import type { EventStreamSession } from "./open-event-stream.ts";
 import { subscribePump } from "./subscribe-pump.ts";
@@ -36,5 +37,5 @@ export const streamCompanyEvents = async (
     );
     return;
   }
-  await pump.start([], (await events.lastCompanyEventId(companyId)) ?? "0-0");
+  await pump.start([], (await events.lastCompanyEventId(companyId)) ?? streamStart);
 };

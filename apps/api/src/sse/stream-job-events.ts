@@ -1,4 +1,5 @@
 import { isTerminalEvent, isTerminalStatus, type JobEvent, snapshotEvent } from "@kiln/core";
+import { streamStart } from "@kiln/queue";
 import type { Services } from "../services.ts";
 import type { EventStreamSession } from "./open-event-stream.ts";
 import { subscribePump } from "./subscribe-pump.ts";
@@ -44,7 +45,7 @@ export const streamJobEvents = async (
     await pump.start(first, lastEventId);
     return;
   }
-  const position = (await events.lastJobEventId(jobId)) ?? "0-0";
+  const position = (await events.lastJobEventId(jobId)) ?? streamStart;
   const job = await jobs.getJob(companyId, jobId);
   if (!job) return session.close();
   await pump.start([snapshotEvent(position, job)], position);
