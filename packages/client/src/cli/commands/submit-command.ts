@@ -7,9 +7,13 @@ import { type Command, type CommandContext, exitCodes, printLine } from "../comm
 import { formatEventLine, toJson } from "../format-output.ts";
 import { readInput } from "../read-input.ts";
 
-/** Follows the job, one line per event on stderr, and returns the final Job. */
+/**
+ * Follows a job just submitted, one line per event on stderr, and returns the final Job. It
+ * resumes from the start of the job's stream, so a job that finishes before the stream opens
+ * still shows every event it published.
+ */
 const followToEnd = async ({ client, io, signal }: CommandContext, jobId: string): Promise<Job> => {
-  for await (const event of client.followJob(jobId, { signal })) {
+  for await (const event of client.followJob(jobId, { signal, lastEventId: "0-0" })) {
     printLine(io, "stderr", formatEventLine(event));
     if (endsJobStream(event) && "job" in event.data) return event.data.job;
   }
