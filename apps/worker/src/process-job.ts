@@ -1,4 +1,4 @@
-import { type JobError, type Logger, type NewJobEvent, RenderError, type Renderer } from "@kiln/core";
+import { type JobError, type Logger, type NewJobEvent, type RenderContext, RenderError } from "@kiln/core";
 import type { JobStore } from "@kiln/db";
 import type { EventLog, QueuedJobData } from "@kiln/queue";
 import type { ArtifactStore } from "@kiln/storage";
@@ -10,7 +10,8 @@ export interface ProcessJobDeps {
   jobs: JobStore;
   events: EventLog;
   artifacts: ArtifactStore;
-  renderers: Map<string, Renderer>;
+  /** Runs one attempt's render, isolated from this loop (see @kiln/renderers' render runner). */
+  render(jobType: string, input: unknown, ctx: RenderContext): Promise<void>;
   logger: Logger;
   progressIntervalMs: number;
   retryBackoffMs: number;
@@ -18,9 +19,24 @@ export interface ProcessJobDeps {
   observer?: JobObserver;
 }
 
-/** Why a running render was aborted: the job was cancelled, or the worker is shutting down. */
-export const abortReasons = { cancelled: "cancelled", shutdown: "shutdown", lockLost: "lock_lost" } as const;
+/**
+ * Why a running render was aborted: the job was cancelled, the worker is shutting down, or the
+ * worker lost the job's lock — while its own loop was healthy (an outside interruption), or after
+ * its loop stalled (the worker's fault, so it counts like any failed attempt).
+ */
+export const abortReasons = {
+  cancelled: "cancelled",
+  shutdown: "shutdown",
+  lockLost: "lock_lost",
+  lockLostStalled: "lock_lost_after_stall",
+} as const;
 const interruptions = new Set<unknown>([abortReasons.shutdown, abortReasons.lockLost]);
+
+/**
+ * How many interrupted attempts one job may have handed back to its budget. Past it an
+ * interruption uses up an attempt like a failure, so no job can be interrupted into a loop.
+ */
+export const maxInterruptionRefunds = 3;
 
 const toJobError = (error: unknown): JobError => {
   if (error instanceof RenderError) return { code: error.code, message: error.message };
@@ -58,7 +74,7 @@ export const createJobProcessor = (deps: ProcessJobDeps) => {
       });
       throw new UnrecoverableError("attempts exhausted");
     }
-    const { job, attempt, attemptLimit, previousStatus } = start;
+    const { job, attempt, attemptLimit, interruptionRefunds, previousStatus } = start;
     const { companyId } = job;
     const log = logger.child({ jobId, jobType: job.jobType, attempt });
     if (previousStatus === "running") {
@@ -95,14 +111,7 @@ export const createJobProcessor = (deps: ProcessJobDeps) => {
     const attemptStarted = performance.now();
     deps.observer?.started(job.jobType);
     try {
-      const renderer = deps.renderers.get(job.jobType);
-      if (!renderer)
-        throw new RenderError("unknown_job_type", `this worker cannot render ${job.jobType}`, {
-          retryable: false,
-        });
-      const input = renderer.inputSchema.safeParse(job.input);
-      if (!input.success) throw new RenderError("invalid_input", input.error.message, { retryable: false });
-      await renderer.render(input.data, run.ctx);
+      await deps.render(job.jobType, job.input, run.ctx);
       if (abort.signal.aborted) throw abort.signal.reason ?? new Error("aborted");
       await run.settle();
       const artifacts = run.artifacts();
@@ -116,12 +125,14 @@ export const createJobProcessor = (deps: ProcessJobDeps) => {
       await run.settle();
       // Interrupted by this worker (shutdown past its grace, a lost lock) rather than failed by the
       // job: handed back as a retry that does not use up the job's budget.
-      const interrupted = abort.signal.aborted && interruptions.has(abort.signal.reason);
-      const jobError = interrupted
+      const stoppedByWorker = abort.signal.aborted && abort.signal.reason !== abortReasons.cancelled;
+      const interrupted = stoppedByWorker && interruptions.has(abort.signal.reason);
+      const refund = interrupted && interruptionRefunds < maxInterruptionRefunds;
+      const jobError = stoppedByWorker
         ? { code: "worker_interrupted", message: `the worker stopped the attempt (${abort.signal.reason})` }
         : toJobError(error);
-      const final = !interrupted && (isPermanent(error) || attempt >= attemptLimit);
-      const failed = await jobs.failAttempt(jobId, attempt, jobError, { final, refund: interrupted });
+      const final = !refund && (isPermanent(error) || attempt >= attemptLimit);
+      const failed = await jobs.failAttempt(jobId, attempt, jobError, { final, refund });
       outcome = !failed ? "cancelled" : final ? "failed" : "retrying";
       if (!failed) {
         // Cancelled (the API already published it) or superseded: nothing of ours to record.

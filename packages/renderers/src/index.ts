@@ -1,2 +1,3 @@
 export type { ChromiumOptions } from "./chromium/index.ts";
 export * from "./registry.ts";
+export { createRenderRunner, type RenderRunner, type RenderRunnerOptions } from "./isolation/render-runner.ts";

@@ -25,7 +25,15 @@ export interface ListJobsQuery {
 
 /** What starting an attempt found. */
 export type StartAttemptResult =
-  | { kind: "started"; job: Job; attempt: number; attemptLimit: number; previousStatus: JobStatus }
+  | {
+      kind: "started";
+      job: Job;
+      attempt: number;
+      attemptLimit: number;
+      /** Attempts of this job already handed back to its budget (see `failAttempt`'s `refund`). */
+      interruptionRefunds: number;
+      previousStatus: JobStatus;
+    }
   | { kind: "terminal"; job: Job }
   | { kind: "exhausted"; job: Job }
   | { kind: "missing" };
@@ -137,7 +145,7 @@ export const createJobStore = ({ prisma }: JobStoreOptions) => {
     /** Marks the row running and counts the attempt; a row already running means the last attempt was lost. */
     async startAttempt(jobId: string): Promise<StartAttemptResult> {
       const started = await prisma.$queryRaw<
-        { attempt: number; attempt_limit: number; previous_status: JobStatus }[]
+        { attempt: number; attempt_limit: number; interruption_refunds: number; previous_status: JobStatus }[]
       >`
         WITH prev AS (SELECT id, status FROM content_jobs WHERE id = ${jobId}::uuid FOR UPDATE)
         UPDATE content_jobs AS j
@@ -145,7 +153,8 @@ export const createJobStore = ({ prisma }: JobStoreOptions) => {
                stage = 'starting', updated_at = now()
           FROM prev
          WHERE j.id = prev.id AND j.status IN ('queued', 'running') AND j.attempts < j.attempt_limit
-        RETURNING j.attempts AS attempt, j.attempt_limit, prev.status::text AS previous_status`;
+        RETURNING j.attempts AS attempt, j.attempt_limit, j.interruption_refunds,
+                  prev.status::text AS previous_status`;
       const job = await findJob(jobId);
       if (!job) return { kind: "missing" };
       const row = started[0];
@@ -155,6 +164,7 @@ export const createJobStore = ({ prisma }: JobStoreOptions) => {
           job,
           attempt: row.attempt,
           attemptLimit: row.attempt_limit,
+          interruptionRefunds: row.interruption_refunds,
           previousStatus: row.previous_status,
         };
       }
@@ -201,7 +211,8 @@ export const createJobStore = ({ prisma }: JobStoreOptions) => {
     /**
      * Records a failed attempt: `final` fails the job, otherwise it waits for its retry. `refund`
      * (the attempt was interrupted by the worker, not failed by the job: shutdown, lost lock) gives
-     * the attempt back to the budget — it still counts in `attempts`.
+     * the attempt back to the budget — it still counts in `attempts` and in `interruptionRefunds`,
+     * which the caller caps.
      */
     async failAttempt(
       jobId: string,
@@ -219,7 +230,7 @@ export const createJobStore = ({ prisma }: JobStoreOptions) => {
               stage: "retrying",
               error,
               updatedAt: now,
-              ...(refund && { attemptLimit: { increment: 1 } }),
+              ...(refund && { attemptLimit: { increment: 1 }, interruptionRefunds: { increment: 1 } }),
             },
       });
       return rows[0] ? toJob(rows[0]) : null;

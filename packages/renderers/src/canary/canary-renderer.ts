@@ -2,6 +2,21 @@ import { defineRenderer, RenderError } from "@kiln/core";
 import { sleep } from "../abort-signal.ts";
 import { canaryInputSchema } from "./schema.ts";
 
+/** Burns the CPU without yielding, as a CPU-bound renderer would. */
+const spinCpu = (ms: number) => {
+  const until = performance.now() + ms;
+  while (performance.now() < until) {
+    // spin
+  }
+}
+
+/** Allocates `mb` MiB of JS heap (touched, so it is really committed) and keeps it reachable. */
+const holdMemory = (mb: number): number[][] => {
+  const held: number[][] = [];
+  for (let i = 0; i < mb; i++) held.push(new Array<number>(131_072).fill(i)); // 128 Ki doubles ≈ 1 MiB
+  return held;
+};
+
 /** The `canary` job type: sleeps in steps, reports progress, optionally fails the first attempts. */
 export const createCanaryRenderer = () =>
   defineRenderer({
@@ -9,8 +24,12 @@ export const createCanaryRenderer = () =>
     description:
       "Synthetic pipeline check: sleeps `durationMs` in `steps`, reporting progress, and writes canary.json.",
     inputSchema: canaryInputSchema,
+    // Its input bounds it (at most 600 s of sleep and 60 s of CPU); the limits only sit above that.
+    limits: { timeoutMs: 700_000, memoryMb: 128 },
     async render(input, ctx) {
       ctx.signal.throwIfAborted();
+      const held = holdMemory(input.allocateMb);
+      spinCpu(input.busyMs);
       const stepMs = input.durationMs / input.steps;
       for (let step = 1; step <= input.steps; step++) {
         await sleep(stepMs, ctx.signal);
@@ -30,6 +49,7 @@ export const createCanaryRenderer = () =>
         attempt: ctx.attempt,
         steps: input.steps,
         durationMs: input.durationMs,
+        heldMb: held.length,
         finishedAt: new Date().toISOString(),
       };
       await ctx.writeArtifact({

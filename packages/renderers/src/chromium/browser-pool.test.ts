@@ -2,7 +2,7 @@ import { RenderError } from "@kiln/core";
 import { afterAll, describe, expect, it } from "vitest";
 import { createDocumentPdfRenderer } from "../document-pdf/index.ts";
 import { createRendererRegistry } from "../registry.ts";
-import { createTestRenderContext, type TestRenderContext } from "../testing/index.ts";
+import { createTestRenderContext, renderToEnd, type TestRenderContext } from "../testing/index.ts";
 import { BrowserPool } from "./browser-pool.ts";
 import { findChromiumProcesses } from "./chromium-processes.ts";
 
@@ -21,7 +21,7 @@ afterAll(async () => {
 type PdfRenderer = ReturnType<typeof createDocumentPdfRenderer>;
 
 const startRender = (renderer: PdfRenderer, input: unknown, test = createTestRenderContext()) => {
-  const done = renderer.render(renderer.inputSchema.parse(input), test.ctx);
+  const done = renderToEnd(renderer, renderer.inputSchema.parse(input), test.ctx);
   // Tests await `done` when they care; this keeps a render orphaned by a failed test quiet.
   done.catch(() => undefined);
   return { ...test, done };
