@@ -54,12 +54,13 @@ export const runWorker = async ({ config, logger, jobTypes }: RunWorkerOptions) 
     throw new Error(`unknown job type(s): ${unknown.join(", ")}; known: ${[...renderers.keys()].join(", ")}`);
   }
 
-  const runner = createRenderRunner({
+  const runner = await createRenderRunner({
     renderers,
     jobTypes: served,
     concurrency: config.WORKER_CONCURRENCY,
     limits: config.KILN_RENDER_LIMITS,
     minThreads: config.KILN_RENDER_WARM_THREADS,
+    logger,
   });
   const loop = watchEventLoop({ windowMs: config.KILN_LOCK_DURATION_MS });
 

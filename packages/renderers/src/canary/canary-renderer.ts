@@ -8,7 +8,7 @@ const spinCpu = (ms: number) => {
   while (performance.now() < until) {
     // spin
   }
-}
+};
 
 /** Allocates `mb` MiB of JS heap (touched, so it is really committed) and keeps it reachable. */
 const holdMemory = (mb: number): number[][] => {

@@ -4,7 +4,7 @@ import { artifactText, createTestRenderContext } from "../testing/index.ts";
 import { createRenderRunner } from "./render-runner.ts";
 
 const renderers = createRendererRegistry();
-const runner = createRenderRunner({
+const runner = await createRenderRunner({
   renderers,
   jobTypes: ["canary", "markdown.html", "document.pdf"],
   concurrency: 2,
@@ -42,7 +42,9 @@ describe("isolated renders", () => {
 
   it("keeps the worker's event loop free while a render spins the CPU", async () => {
     const { ctx, artifacts } = createTestRenderContext();
-    const { maxLag } = await maxLoopLagDuring(runner.run("canary", { durationMs: 0, steps: 1, busyMs: 800 }, ctx));
+    const { maxLag } = await maxLoopLagDuring(
+      runner.run("canary", { durationMs: 0, steps: 1, busyMs: 800 }, ctx),
+    );
     expect(artifacts).toHaveLength(1);
     expect(maxLag).toBeLessThan(200);
   });
@@ -63,7 +65,9 @@ describe("isolated renders", () => {
 
   it("kills a render past its memory limit with render_memory, and the next render runs", async () => {
     const { ctx } = createTestRenderContext();
-    const error = await runner.run("canary", { durationMs: 0, steps: 1, allocateMb: 512 }, ctx).catch((e) => e);
+    const error = await runner
+      .run("canary", { durationMs: 0, steps: 1, allocateMb: 512 }, ctx)
+      .catch((e) => e);
     expect(error).toMatchObject({ code: "render_memory", retryable: false });
     const next = createTestRenderContext();
     await runner.run("canary", { durationMs: 0, steps: 1, allocateMb: 8 }, next.ctx);
@@ -74,7 +78,9 @@ describe("isolated renders", () => {
     // A warm thread takes the render at once, so the cancel lands while it spins.
     await runner.run("canary", { durationMs: 0, steps: 1 }, createTestRenderContext().ctx);
     const test = createTestRenderContext();
-    const running = runner.run("canary", { durationMs: 0, steps: 1, busyMs: 60_000 }, test.ctx).catch((e) => e);
+    const running = runner
+      .run("canary", { durationMs: 0, steps: 1, busyMs: 60_000 }, test.ctx)
+      .catch((e) => e);
     await new Promise((resolve) => setTimeout(resolve, 300));
     const cancelledAt = performance.now();
     test.abort("cancelled");
@@ -103,6 +109,8 @@ describe("isolated renders", () => {
     await runner.run("document.pdf", { markdown: "# Isolated\n\nhello" }, ctx);
     expect(artifacts.map((a) => a.name)).toEqual(["document.pdf"]);
     expect(artifacts[0]?.metadata).toMatchObject({ pageCount: 1 });
-    expect(progress.map((p) => p.stage)).toEqual(expect.arrayContaining(["prepare", "layout", "print", "store"]));
+    expect(progress.map((p) => p.stage)).toEqual(
+      expect.arrayContaining(["prepare", "layout", "print", "store"]),
+    );
   });
 });

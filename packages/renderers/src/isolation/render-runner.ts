@@ -1,6 +1,14 @@
 import { MessageChannel } from "node:worker_threads";
-import { type RenderContext, RenderError, type RenderLimits, type Renderer } from "@kiln/core";
+import {
+  type Logger,
+  type RenderContext,
+  RenderError,
+  type Renderer,
+  type RenderLimits,
+  silentLogger,
+} from "@kiln/core";
 import { Piscina } from "piscina";
+import { bundleRenderThread } from "./bundle-render-thread.ts";
 import type { RenderTask, RenderTaskResult, ThreadMessage } from "./render-task.ts";
 
 export interface RenderRunnerOptions {
@@ -21,6 +29,8 @@ export interface RenderRunnerOptions {
    * retryably (`render_thread_unavailable`); not part of the render's own limit. Default: 60000.
    */
   threadStartTimeoutMs?: number;
+  /** Told about threads that die outside a render (an idle thread, say). Default: silent. */
+  logger?: Logger;
 }
 
 export interface RenderRunner {
@@ -36,7 +46,8 @@ export interface RenderRunner {
   close(): Promise<void>;
 }
 
-const threadEntry = new URL("./render-thread.mjs", import.meta.url);
+/** The thread entry that needs no build: registers tsx in each thread, so it starts slower. */
+const sourceThreadEntry = new URL("./render-thread.mjs", import.meta.url).href;
 
 const isOutOfMemory = (error: unknown) =>
   (error as { code?: unknown } | null)?.code === "ERR_WORKER_OUT_OF_MEMORY";
@@ -49,7 +60,12 @@ const fromThread = ({ error }: Extract<RenderTaskResult, { ok: false }>) =>
  * the job type's heap limit, each render at its wall-clock limit. A thread that overruns either, or
  * whose job is cancelled, is terminated and replaced; the worker's loop never runs renderer code.
  */
-export const createRenderRunner = (options: RenderRunnerOptions): RenderRunner => {
+export const createRenderRunner = async (options: RenderRunnerOptions): Promise<RenderRunner> => {
+  const logger = options.logger ?? silentLogger;
+  const threadEntry = await bundleRenderThread().catch((error: unknown) => {
+    logger.warn({ err: error }, "render thread not bundled: threads load TypeScript sources (slower start)");
+    return sourceThreadEntry;
+  });
   const limits = new Map<string, RenderLimits>();
   const pools = new Map<string, Piscina<RenderTask, RenderTaskResult>>();
   for (const jobType of options.jobTypes) {
@@ -57,23 +73,26 @@ export const createRenderRunner = (options: RenderRunnerOptions): RenderRunner =
     if (!renderer) throw new Error(`unknown job type ${jobType}`);
     const limit = { ...renderer.limits, ...options.limits?.[jobType] };
     limits.set(jobType, limit);
-    pools.set(
-      jobType,
-      new Piscina({
-        filename: threadEntry.href,
-        name: "default",
-        minThreads: Math.min(options.minThreads ?? 0, options.concurrency),
-        maxThreads: options.concurrency,
-        idleTimeout: options.idleTimeoutMs ?? 60_000,
-        // Threads must not inherit this process's flags (a debugger port, --max-old-space-size).
-        execArgv: [],
-        resourceLimits: {
-          maxOldGenerationSizeMb: limit.memoryMb,
-          maxYoungGenerationSizeMb: Math.max(4, Math.min(32, Math.floor(limit.memoryMb / 8))),
-          stackSizeMb: 4,
-        },
-      }),
+    const pool = new Piscina<RenderTask, RenderTaskResult>({
+      filename: threadEntry,
+      name: "runRenderTask",
+      minThreads: Math.min(options.minThreads ?? 0, options.concurrency),
+      maxThreads: options.concurrency,
+      idleTimeout: options.idleTimeoutMs ?? 60_000,
+      // Threads must not inherit this process's flags (a debugger port, --max-old-space-size).
+      execArgv: [],
+      resourceLimits: {
+        maxOldGenerationSizeMb: limit.memoryMb,
+        maxYoungGenerationSizeMb: Math.max(4, Math.min(32, Math.floor(limit.memoryMb / 8))),
+        stackSizeMb: 4,
+      },
+    });
+    // A thread that dies between renders is replaced by the pool; unhandled, the event would
+    // take the whole worker down with it.
+    pool.on("error", (error: unknown) =>
+      logger.warn({ err: error, jobType }, "a render thread died outside a render"),
     );
+    pools.set(jobType, pool);
   }
 
   const runInThread = async (
@@ -115,27 +134,29 @@ export const createRenderRunner = (options: RenderRunnerOptions): RenderRunner =
     }
   };
 
+  const limitsOf = (jobType: string): RenderLimits => {
+    const limit = limits.get(jobType);
+    if (!limit) throw new Error(`no limits for ${jobType}`);
+    return limit;
+  };
+
   return {
-    limitsOf(jobType) {
-      const limit = limits.get(jobType);
-      if (!limit) throw new Error(`no limits for ${jobType}`);
-      return limit;
-    },
+    limitsOf,
 
     async run(jobType, input, ctx) {
       const pool = pools.get(jobType);
       const renderer = options.renderers.get(jobType);
       if (!pool || !renderer) {
-        throw new RenderError("unknown_job_type", `this worker cannot render ${jobType}`, { retryable: false });
+        throw new RenderError("unknown_job_type", `this worker cannot render ${jobType}`, {
+          retryable: false,
+        });
       }
-      const limit = this.limitsOf(jobType);
+      const limit = limitsOf(jobType);
       // The time limit runs from the moment a thread takes the render; waiting for one to start
       // up has a bound of its own.
       const deadline = new AbortController();
       const startup = new AbortController();
-      const timers = [
-        setTimeout(() => startup.abort(), options.threadStartTimeoutMs ?? 60_000),
-      ];
+      const timers = [setTimeout(() => startup.abort(), options.threadStartTimeoutMs ?? 60_000)];
       const onStart = () => {
         clearTimeout(timers[0]);
         timers.push(setTimeout(() => deadline.abort(), limit.timeoutMs));

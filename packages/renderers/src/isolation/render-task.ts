@@ -1,5 +1,5 @@
-import type { ArtifactInput } from "@kiln/core";
 import type { MessagePort } from "node:worker_threads";
+import type { ArtifactInput } from "@kiln/core";
 
 /** One render sent to an isolated thread. */
 export interface RenderTask {

@@ -1,9 +1,7 @@
-// Entry of an isolated render thread (piscina). Plain JavaScript, so a thread starts without a
-// TypeScript loader of its own: it registers tsx (threads do not inherit the parent's), then
-// loads the renderers' TypeScript sources.
+// Entry of an isolated render thread when the bundled one cannot be built (see
+// bundle-render-thread.ts): plain JavaScript that registers tsx, since threads do not inherit
+// the parent's loader, then loads the renderers' TypeScript sources. Slower to start.
 import { register } from "tsx/esm/api";
 
 register();
-const { runRenderTask } = await import("./run-render-task.ts");
-
-export default runRenderTask;
+export const { runRenderTask } = await import("./run-render-task.ts");
