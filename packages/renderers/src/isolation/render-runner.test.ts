@@ -113,4 +113,20 @@ describe("isolated renders", () => {
       expect.arrayContaining(["prepare", "layout", "print", "store"]),
     );
   });
+
+  it("runs from the TypeScript sources too, when the thread module cannot be bundled", async () => {
+    const fromSources = await createRenderRunner({
+      renderers,
+      jobTypes: ["canary"],
+      concurrency: 1,
+      bundle: false,
+    });
+    try {
+      const { ctx, artifacts } = createTestRenderContext();
+      await fromSources.run("canary", { durationMs: 0, steps: 1 }, ctx);
+      expect(artifacts.map((a) => a.name)).toEqual(["canary.json"]);
+    } finally {
+      await fromSources.close();
+    }
+  });
 });

@@ -29,6 +29,11 @@ export interface RenderRunnerOptions {
    * retryably (`render_thread_unavailable`); not part of the render's own limit. Default: 60000.
    */
   threadStartTimeoutMs?: number;
+  /**
+   * Threads load one bundled JavaScript module built at start (fast thread start-up); `false`
+   * makes them load the TypeScript sources through tsx instead, as when bundling fails. Default: true.
+   */
+  bundle?: boolean;
   /** Told about threads that die outside a render (an idle thread, say). Default: silent. */
   logger?: Logger;
 }
@@ -62,10 +67,16 @@ const fromThread = ({ error }: Extract<RenderTaskResult, { ok: false }>) =>
  */
 export const createRenderRunner = async (options: RenderRunnerOptions): Promise<RenderRunner> => {
   const logger = options.logger ?? silentLogger;
-  const threadEntry = await bundleRenderThread().catch((error: unknown) => {
-    logger.warn({ err: error }, "render thread not bundled: threads load TypeScript sources (slower start)");
-    return sourceThreadEntry;
-  });
+  const threadEntry =
+    options.bundle === false
+      ? sourceThreadEntry
+      : await bundleRenderThread().catch((error: unknown) => {
+          logger.warn(
+            { err: error },
+            "render thread not bundled: threads load TypeScript sources (slower start)",
+          );
+          return sourceThreadEntry;
+        });
   const limits = new Map<string, RenderLimits>();
   const pools = new Map<string, Piscina<RenderTask, RenderTaskResult>>();
   for (const jobType of options.jobTypes) {
