@@ -10,11 +10,15 @@ const spinCpu = (ms: number) => {
   }
 };
 
-/** Allocates `mb` MiB of JS heap (touched, so it is really committed) and keeps it reachable. */
-const holdMemory = (mb: number): number[][] => {
+/**
+ * Allocates `mb` MiB of JS heap (touched, so it is really committed) and keeps it reachable. In
+ * 8 MiB blocks: few, large allocations reach a heap cap at once instead of after GC thrashing.
+ */
+const holdMemory = (mb: number): number => {
   const held: number[][] = [];
-  for (let i = 0; i < mb; i++) held.push(new Array<number>(131_072).fill(i)); // 128 Ki doubles ≈ 1 MiB
-  return held;
+  const block = (mib: number, value: number) => new Array<number>(mib * 131_072).fill(value); // 8 bytes each
+  for (let left = mb; left > 0; left -= 8) held.push(block(Math.min(8, left), left));
+  return held.length;
 };
 
 /** The `canary` job type: sleeps in steps, reports progress, optionally fails the first attempts. */
@@ -28,8 +32,8 @@ export const createCanaryRenderer = () =>
     limits: { timeoutMs: 700_000, memoryMb: 128 },
     async render(input, ctx) {
       ctx.signal.throwIfAborted();
-      const held = holdMemory(input.allocateMb);
-      spinCpu(input.busyMs);
+      const held = holdMemory(input.allocateMb ?? 0);
+      spinCpu(input.busyMs ?? 0);
       const stepMs = input.durationMs / input.steps;
       for (let step = 1; step <= input.steps; step++) {
         await sleep(stepMs, ctx.signal);
@@ -49,7 +53,7 @@ export const createCanaryRenderer = () =>
         attempt: ctx.attempt,
         steps: input.steps,
         durationMs: input.durationMs,
-        heldMb: held.length,
+        heldBlocks: held,
         finishedAt: new Date().toISOString(),
       };
       await ctx.writeArtifact({

@@ -24,7 +24,7 @@ export const canaryInputSchema = z
       .int()
       .min(0)
       .max(60_000)
-      .default(0)
+      .optional()
       .describe(
         "Time spent spinning the CPU without yielding before the steps, in milliseconds (0–60000, default 0): shows a CPU-bound render cannot stall the worker.",
       ),
@@ -32,7 +32,7 @@ export const canaryInputSchema = z
       .int()
       .min(0)
       .max(4096)
-      .default(0)
+      .optional()
       .describe(
         "MiB of memory held while the job runs (0–4096, default 0): exercises the per-render memory cap.",
       ),

@@ -53,8 +53,7 @@ export const createDocumentPdfRenderer = (options: DocumentPdfRendererOptions = 
     inputSchema: documentPdfInputSchema,
     // Layout and print are bounded by the browser pool's own render timeout within this one.
     limits: { timeoutMs: 45_000, memoryMb: 256 },
-    async render(input, ctx): Promise<PreparedDocument> {
-      ctx.reportProgress(0, "prepare");
+    async render(input): Promise<PreparedDocument> {
       const html = injectDocumentHead(await toHtml(input), { title: input.title });
       const { format, landscape, margin, printBackground, scale, headerTemplate, footerTemplate } = input;
       return {
@@ -63,7 +62,7 @@ export const createDocumentPdfRenderer = (options: DocumentPdfRendererOptions = 
       };
     },
     async finishOnLoop({ html, pdf: options }, ctx) {
-      ctx.reportProgress(5, "launch");
+      ctx.reportProgress(0, "launch");
       const withHeaderFooter = options.headerTemplate !== undefined || options.footerTemplate !== undefined;
       const { pdf, blockedRequests } = await pool.render({
         signal: ctx.signal,
