@@ -1,5 +1,4 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import { isStreamId } from "@kiln/queue";
 import { ApiError } from "../errors/api-error.ts";
 import { pick } from "../errors/error-responses.ts";
 import { requireCompany } from "../middleware/auth.ts";
@@ -24,11 +23,12 @@ const route = createRoute({
   },
 });
 
-/** `Last-Event-ID` from the header (what EventSource sends) or the query; a malformed one is ignored. */
-export const lastEventIdOf = (header: string | undefined, query: string | undefined): string | undefined => {
-  const value = (header ?? query)?.trim();
-  return value && isStreamId(value) ? value : undefined;
-};
+/**
+ * `Last-Event-ID` from the header (what EventSource sends) or the query, as sent; the stream
+ * decides by `resumePosition` whether it names an event to resume after (else it is ignored).
+ */
+export const lastEventIdOf = (header: string | undefined, query: string | undefined): string | undefined =>
+  (header ?? query)?.trim() || undefined;
 
 export const registerJobEvents = (app: OpenAPIHono<AppEnv>) =>
   app.openapi(route, async (c) => {
