@@ -36,7 +36,7 @@ export interface AppEnv {
     auth:
       | { kind: "key"; companyId: string; keyId: string }
       | { kind: "admin" }
-      | { kind: "stream"; companyId: string };
+      | { kind: "stream"; companyId: string; keyId: string; expiresAtMs: number };
     requestId: string;
   };
 }
