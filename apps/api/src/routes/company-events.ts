@@ -2,7 +2,7 @@ import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { pick } from "../errors/error-responses.ts";
 import { requireCompany } from "../middleware/auth.ts";
 import type { AppEnv } from "../services.ts";
-import { openEventStream } from "../sse/open-event-stream.ts";
+import { openEventStream, streamCredentialOf } from "../sse/open-event-stream.ts";
 import { streamCompanyEvents } from "../sse/stream-company-events.ts";
 import { lastEventIdOf } from "./job-events.ts";
 import { companyParams, lastEventIdQuery } from "./params.ts";
@@ -31,6 +31,7 @@ export const registerCompanyEvents = (app: OpenAPIHono<AppEnv>) =>
     return openEventStream(c, {
       registry: services.sse,
       pingMs: services.config.KILN_SSE_PING_MS,
+      credential: streamCredentialOf(c.var.auth),
       run: (session) => streamCompanyEvents(services, session, { companyId, lastEventId }),
       onError: (error) => services.logger.warn({ err: error, companyId }, "company stream failed"),
     });

@@ -3,7 +3,7 @@ import { ApiError } from "../errors/api-error.ts";
 import { pick } from "../errors/error-responses.ts";
 import { requireCompany } from "../middleware/auth.ts";
 import type { AppEnv } from "../services.ts";
-import { openEventStream } from "../sse/open-event-stream.ts";
+import { openEventStream, streamCredentialOf } from "../sse/open-event-stream.ts";
 import { streamJobEvents } from "../sse/stream-job-events.ts";
 import { isUuid, jobParams, lastEventIdQuery } from "./params.ts";
 
@@ -42,6 +42,7 @@ export const registerJobEvents = (app: OpenAPIHono<AppEnv>) =>
     return openEventStream(c, {
       registry: services.sse,
       pingMs: services.config.KILN_SSE_PING_MS,
+      credential: streamCredentialOf(c.var.auth),
       run: (session) => streamJobEvents(services, session, { companyId, jobId, lastEventId }),
       onError: (error) => services.logger.warn({ err: error, jobId }, "job stream failed"),
     });

@@ -48,6 +48,17 @@ export const createCompanyStore = ({ prisma }: CompanyStoreOptions) => ({
     return row !== null && row.companyId === companyId && row.revokedAt === null;
   },
 
+  /** Which of these keys are revoked or gone: the streams they opened must end. */
+  async inactiveApiKeyIds(keyIds: string[]): Promise<string[]> {
+    if (keyIds.length === 0) return [];
+    const active = await prisma.apiKey.findMany({
+      where: { id: { in: keyIds }, revokedAt: null },
+      select: { id: true },
+    });
+    const stillActive = new Set(active.map((row) => row.id));
+    return keyIds.filter((id) => !stillActive.has(id));
+  },
+
   /** The company of an active key, or `null`: unknown, malformed and revoked keys look the same. */
   async authenticateApiKey(key: string): Promise<{ companyId: string; keyId: string } | null> {
     const prefix = prefixOfKey(key);
