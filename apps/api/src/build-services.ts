@@ -82,11 +82,15 @@ export const buildServices = async ({ config, logger, adminToken }: BuildService
 
   // Warm the pool, Prisma's query compiler and Redis before the first request, so a cold start is
   // not mistaken for an outage by /readyz. Dependencies that are down do not stop the API starting.
-  await Promise.allSettled([
+  const [, redisWarm] = await Promise.allSettled([
     withTimeout(prisma.$queryRaw`SELECT 1`, 10_000, "database warm-up"),
     withTimeout(redis.ping(), 10_000, "redis warm-up"),
-    withTimeout(revocationWatch.ready, 10_000, "revocation subscribe"),
   ]);
+  // Hear revocations before serving streams. With Redis down, the subscription completes when it
+  // is back; meanwhile the periodic check of open streams' keys covers for it.
+  if (redisWarm.status === "fulfilled") {
+    await withTimeout(revocationWatch.ready, 5_000, "revocation subscribe").catch(() => {});
+  }
 
   return {
     services,

@@ -25,7 +25,7 @@ export interface StreamTokens {
 
 const prefix = "kst_";
 /** Far above a real token (~190 characters): anything longer is refused before any work. */
-export const maxStreamTokenLength = 512;
+const maxStreamTokenLength = 512;
 /** Exactly `kst_<base64url payload>.<base64url HMAC-SHA256>` (43 characters, unpadded). */
 const tokenPattern = /^kst_([A-Za-z0-9_-]{1,400})\.([A-Za-z0-9_-]{43})$/;
 

@@ -14,7 +14,8 @@ const route = createRoute({
   summary: "Follow every job of the company (Server-Sent Events)",
   description:
     "Every job event of the company, live; never ends by itself. Resume with `Last-Event-ID` within the " +
-    "retention window; from beyond it, a `content_job.status` snapshot of each queued or running job comes first.",
+    "retention window; from beyond it, or with an id that names no event, a `content_job.status` snapshot of " +
+    "each queued or running job comes first. Ends only when its key is revoked or its stream token expires.",
   middleware: [requireCompany({ allowStreamToken: true })] as const,
   request: { params: companyParams, query: lastEventIdQuery },
   responses: {

@@ -14,7 +14,9 @@ const route = createRoute({
   summary: "Follow one job (Server-Sent Events)",
   description:
     "First a `content_job.status` snapshot, then every event of the job until its terminal event, then the " +
-    "stream ends. Resume with `Last-Event-ID` (header or `?lastEventId=`). `: ping` every 15 s.",
+    "stream ends. Resume with `Last-Event-ID` (header or `?lastEventId=`); an id that names no event of the " +
+    "job is ignored (snapshot first). `: ping` every 15 s. The stream ends (`: closed: <why>`) when its key is " +
+    "revoked, or when its stream token expires (with `retry:`; the reconnect is a 401: mint a new token).",
   middleware: [requireCompany({ allowStreamToken: true })] as const,
   request: { params: jobParams, query: lastEventIdQuery },
   responses: {
