@@ -71,9 +71,12 @@ export const openEventStream = (
         for (const cleanup of cleanups.splice(0)) cleanup();
         finish();
       };
+      // Set once the server decides to end the stream: no event is written after the closing words.
+      let ending = false;
       /** Tells the client why (and when to reconnect), then ends the stream. */
       const end = async ({ reason, retryMs }: StreamEnding) => {
-        if (abort.signal.aborted) return;
+        if (ending || abort.signal.aborted) return;
+        ending = true;
         const retry = retryMs === undefined ? "" : `retry: ${retryMs}\n`;
         await stream.write(`${retry}: closed: ${reason}\n\n`).catch(() => {});
         shutDown();
@@ -94,8 +97,8 @@ export const openEventStream = (
       const session: EventStreamSession = {
         signal: abort.signal,
         write: async (event) => {
-          // Nothing more reaches a client once its stream was ended (e.g. its key was revoked).
-          if (abort.signal.aborted) return;
+          // Nothing more reaches a client once its stream is ending (e.g. its key was revoked).
+          if (ending || abort.signal.aborted) return;
           await stream.writeSSE({ id: event.id, event: event.type, data: JSON.stringify(event.data) });
         },
         close: async () => shutDown(),
