@@ -33,11 +33,18 @@ export const createApp = (services: Services) => {
     "/api/*",
     bodyLimit({
       maxSize: services.config.KILN_BODY_LIMIT_BYTES,
-      onError: () => {
-        throw new ApiError(
-          "payload_too_large",
-          `The body exceeds ${services.config.KILN_BODY_LIMIT_BYTES} bytes`,
+      // The rest of the body is left unread, so the connection cannot carry another request:
+      // `Connection: close` makes the server close it once the 413 is sent, and tells the client.
+      onError: (c) => {
+        const response = renderProblem(
+          c,
+          new ApiError(
+            "payload_too_large",
+            `The body exceeds ${services.config.KILN_BODY_LIMIT_BYTES} bytes`,
+          ),
         );
+        response.headers.set("connection", "close");
+        return response;
       },
     }),
   );
