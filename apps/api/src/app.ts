@@ -1,5 +1,4 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { Scalar } from "@scalar/hono-api-reference";
 import { bodyLimit } from "hono/body-limit";
 import { ApiError } from "./errors/api-error.ts";
 import { renderProblem, validationHook } from "./errors/render-problem.ts";
@@ -11,6 +10,7 @@ import { registerCompanyEvents } from "./routes/company-events.ts";
 import { registerCreateApiKey } from "./routes/create-api-key.ts";
 import { registerCreateCompany } from "./routes/create-company.ts";
 import { registerCreateStreamToken } from "./routes/create-stream-token.ts";
+import { registerDocs } from "./routes/docs.ts";
 import { registerGetArtifact } from "./routes/get-artifact.ts";
 import { registerGetJob } from "./routes/get-job.ts";
 import { registerHealth } from "./routes/health.ts";
@@ -76,7 +76,7 @@ export const createApp = (services: Services) => {
     },
     security: [{ bearer: [] }],
   });
-  app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "Kiln API" }));
+  registerDocs(app);
 
   app.notFound((c) =>
     renderProblem(c, new ApiError("not_found", `No route for ${c.req.method} ${c.req.path}`)),
