@@ -18,12 +18,26 @@ const pathOf = (node: PathNode | undefined): string => {
 };
 
 /**
+ * A quick pass before the walk: `JSON.stringify` writes a lone surrogate, and no other text, as a
+ * `\udXXX` escape (a literal backslash-u in a string is escaped again, which at worst only sends
+ * a clean value on to the walk). Nesting too deep to stringify goes to the walk too.
+ */
+const mayHoldLoneSurrogate = (value: unknown): boolean => {
+  try {
+    return /\\ud[89a-f]/.test(JSON.stringify(value) ?? "");
+  } catch {
+    return true;
+  }
+};
+
+/**
  * Every string and object key in `value` that is not well-formed UTF-16 (`\ud800` in JSON parses
  * to one), by path as validation errors name them. PostgreSQL cannot store such text: a `text`
  * column would keep U+FFFD instead, a `jsonb` one refuses it, so the HTTP edge refuses it first,
  * the same way for every field. Walks with a stack of its own, so no nesting depth overflows it.
  */
 export const malformedTextIn = (value: unknown): FieldError[] => {
+  if (!mayHoldLoneSurrogate(value)) return [];
   const errors: FieldError[] = [];
   const stack: { value: unknown; path: PathNode | undefined }[] = [{ value, path: undefined }];
   while (stack.length > 0 && errors.length < maxReported) {
