@@ -59,6 +59,15 @@ describe("an unpaired surrogate is a 400 naming its path, in every text field, a
     ]);
   });
 
+  it("however deep it is nested (deeper than JSON.stringify can go)", async () => {
+    const depth = 50_000;
+    await expectRefused(
+      jobsPath(acme.companyId),
+      `{"jobType":"chart.vega","input":{"spec":{"x":${"[".repeat(depth)}"${lone}"${"]".repeat(depth)}}}}`,
+      [`input.spec.x${".0".repeat(depth)}`],
+    );
+  });
+
   it("jobType", async () => {
     await expectRefused(jobsPath(acme.companyId), `{"jobType":"canary${lone}","input":{}}`, ["jobType"]);
   });
@@ -112,6 +121,21 @@ describe("well-formed text is untouched", () => {
     expect(page.status).toBe(200);
     const { items } = (await page.json()) as { items: { id: string }[] };
     expect(items.map((item) => item.id)).toEqual([jobId]);
+  });
+
+  it("the six characters `\\ud800` written out (an escaped backslash) are ordinary text", async () => {
+    const response = await h.request("POST", jobsPath(acme.companyId), {
+      key: acme.key,
+      body: `{"jobType":"canary","input":${JSON.stringify(canaryInput)},"sourceTaskId":"\\\\ud800"}`,
+    });
+    expect(response.status).toBe(202);
+    const { jobId } = (await response.json()) as { jobId: string };
+    const job = (await (
+      await h.request("GET", `${jobsPath(acme.companyId)}/${jobId}`, { key: acme.key })
+    ).json()) as {
+      sourceTaskId: string;
+    };
+    expect(job.sourceTaskId).toBe("\\ud800");
   });
 
   it("a stray % in a query value stays literal, as before", async () => {
