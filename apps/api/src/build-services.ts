@@ -70,7 +70,15 @@ export const buildServices = async ({ config, logger, adminToken }: BuildService
       ttlSeconds: config.KILN_STREAM_TOKEN_TTL_S,
     }),
     sse,
-    metrics: createApiMetrics({ queues, jobTypes: [...renderers.keys()], jobs, sse, hub, logger }),
+    metrics: createApiMetrics({
+      queues,
+      jobTypes: [...renderers.keys()],
+      jobs,
+      sse,
+      hub,
+      logger,
+      jobCountsTtlMs: config.KILN_METRICS_JOB_COUNTS_TTL_MS,
+    }),
     async checkDependencies() {
       const [database, cache] = await Promise.allSettled([
         withTimeout(prisma.$queryRaw`SELECT 1`, 3_000, "database check"),

@@ -60,6 +60,8 @@ export const createTestHarness = async (options: HarnessOptions = {}) => {
     LOG_LEVEL: "silent",
     NODE_ENV: "test",
     KILN_RETRY_BACKOFF_MS: "100",
+    // Tests read job counts right after changing them; the cache has tests of its own.
+    KILN_METRICS_JOB_COUNTS_TTL_MS: "0",
     ...options.env,
   };
   const config = loadApiConfig({
