@@ -35,7 +35,7 @@ export const streamJobEvents = async (
 
   if (lastEventId) {
     const replayed = await events.replayJob(jobId, lastEventId);
-    const job = await jobs.getJob(companyId, jobId);
+    const job = await jobs.getJobSummary(companyId, jobId);
     if (!job) return session.close();
     const first = [...replayed];
     // The terminal event may have aged out of the job's stream: the snapshot still ends it.
@@ -46,7 +46,7 @@ export const streamJobEvents = async (
     return;
   }
   const position = (await events.lastJobEventId(jobId)) ?? streamStart;
-  const job = await jobs.getJob(companyId, jobId);
+  const job = await jobs.getJobSummary(companyId, jobId);
   if (!job) return session.close();
   await pump.start([snapshotEvent(position, job)], position);
 };
