@@ -26,7 +26,10 @@ beforeAll(async () => {
   acme = await h.createCompany("Acme");
   // Submitted through the API, as the reproduction did: markdown inputs of 490 KB each.
   for (let index = 0; index < pageSize; index++) {
-    const markdown = `${index} ${"lorem ipsum dolor sit amet ".repeat(Math.ceil(inputChars / 27))}`.slice(0, inputChars);
+    const markdown = `${index} ${"lorem ipsum dolor sit amet ".repeat(Math.ceil(inputChars / 27))}`.slice(
+      0,
+      inputChars,
+    );
     const response = await h.request("POST", jobsPath(acme.companyId), {
       key: acme.key,
       body: { jobType: "markdown.html", input: { markdown } },
@@ -52,6 +55,7 @@ describe("GET …/content-jobs lists summaries unless ?include=input", () => {
     expect(page.items.map((item) => item.id).sort()).toEqual([...ids].sort());
     for (const item of page.items) expect(Object.keys(item).sort()).toEqual(jobSummaryFields);
     expect(bytes).toBeLessThan(summaryPageLimitBytes);
+    console.info(`a page of ${pageSize} summaries: ${bytes} bytes`);
   });
 
   it("?include=input lists whole Jobs, each with its input", async () => {
@@ -62,6 +66,7 @@ describe("GET …/content-jobs lists summaries unless ?include=input", () => {
       expect((item.input as { markdown: string }).markdown).toHaveLength(inputChars);
     }
     expect(bytes).toBeGreaterThan(pageSize * inputChars);
+    console.info(`the same page with ?include=input: ${bytes} bytes`);
   });
 
   it("the summary equals the whole Job without its input", async () => {
@@ -84,4 +89,43 @@ describe("GET …/content-jobs lists summaries unless ?include=input", () => {
       expect(problem.errors?.map((error) => error.path)).toEqual(["include"]);
     },
   );
+});
+
+describe("OpenAPI", () => {
+  interface Doc {
+    paths: Record<
+      string,
+      Record<
+        string,
+        { parameters?: { name: string; schema: { enum?: string[] } }[] } & {
+          responses: Record<string, { content?: Record<string, { schema: unknown }> }>;
+        }
+      >
+    >;
+    components: { schemas: Record<string, { properties?: Record<string, unknown>; required?: string[] }> };
+  }
+  const openApi = async () => (await (await h.request("GET", "/openapi.json")).json()) as Doc;
+
+  it("JobSummary is a component: the Job's properties but input", async () => {
+    const { components } = await openApi();
+    const job = Object.keys(components.schemas.Job!.properties!).sort();
+    expect(Object.keys(components.schemas.JobSummary!.properties!).sort()).toEqual(
+      job.filter((name) => name !== "input"),
+    );
+  });
+
+  it("the list answers JobSummaryPage, or JobPage with include=input; one job answers Job", async () => {
+    const { paths } = await openApi();
+    const list = paths["/api/companies/{companyId}/content-jobs"]!.get!;
+    expect(list.parameters?.find((parameter) => parameter.name === "include")?.schema.enum).toEqual([
+      "input",
+    ]);
+    expect(list.responses["200"]!.content!["application/json"]!.schema).toEqual({
+      anyOf: [{ $ref: "#/components/schemas/JobSummaryPage" }, { $ref: "#/components/schemas/JobPage" }],
+    });
+    const one = paths["/api/companies/{companyId}/content-jobs/{jobId}"]!.get!;
+    expect(one.responses["200"]!.content!["application/json"]!.schema).toEqual({
+      $ref: "#/components/schemas/Job",
+    });
+  });
 });
