@@ -178,7 +178,7 @@ describe("no event carries input, of any type, on either stream", () => {
     const jobId = await submitJob(h, company, { jobType: "canary", input: { durationMs: 0, steps: 1 } });
     await followToEnd(company, jobId);
     const whole = await h.services.jobs.getJob(company.companyId, jobId);
-    expect(whole?.input).toEqual({ durationMs: 0, steps: 1, failTimes: 0 });
+    expect(whole?.input).toMatchObject({ durationMs: 0, steps: 1 });
     // The type system refuses a Job here; a caller that casts still cannot store its input.
     await h.services.events.append({
       type: "content_job.status",

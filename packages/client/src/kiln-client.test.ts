@@ -186,10 +186,10 @@ describe("artifacts, lists and the rest", { timeout: 90_000 }, () => {
 
     const whole = await client.listJobs({ sourceTaskId, include: "input" });
     expectTypeOf(whole.items).toEqualTypeOf<Job[]>();
-    expect(whole.items[0]).toMatchObject({ id: jobId, input: { ...input, failTimes: 0 } });
+    expect(whole.items[0]).toMatchObject({ id: jobId, input });
     for await (const job of client.iterateJobs({ sourceTaskId, include: "input" })) {
       expectTypeOf(job).toEqualTypeOf<Job>();
-      expect(job.input).toEqual({ ...input, failTimes: 0 });
+      expect(job.input).toMatchObject(input);
     }
   });
 
