@@ -1,4 +1,11 @@
-import { type JobError, type Logger, type NewJobEvent, type RenderContext, RenderError } from "@kiln/core";
+import {
+  type JobError,
+  type Logger,
+  type NewJobEvent,
+  type RenderContext,
+  RenderError,
+  toJobSummary,
+} from "@kiln/core";
 import type { JobStore } from "@kiln/db";
 import type { EventLog, QueuedJobData } from "@kiln/queue";
 import type { ArtifactStore } from "@kiln/storage";
@@ -70,7 +77,7 @@ export const createJobProcessor = (deps: ProcessJobDeps) => {
     if (start.kind === "exhausted") {
       await publish({
         type: "content_job.failed",
-        data: { jobId, companyId: start.job.companyId, job: start.job },
+        data: { jobId, companyId: start.job.companyId, job: toJobSummary(start.job) },
       });
       throw new UnrecoverableError("attempts exhausted");
     }
@@ -82,7 +89,10 @@ export const createJobProcessor = (deps: ProcessJobDeps) => {
       const error = { code: "worker_lost", message: "the previous attempt stopped without finishing" };
       await publish({ type: "content_job.retrying", data: { jobId, companyId, attempt, error } });
     }
-    await publish({ type: "content_job.started", data: { jobId, companyId, attempt, job } });
+    await publish({
+      type: "content_job.started",
+      data: { jobId, companyId, attempt, job: toJobSummary(job) },
+    });
 
     const abort = new AbortController();
     const onAbort = () => abort.abort(signal?.reason);
@@ -119,7 +129,8 @@ export const createJobProcessor = (deps: ProcessJobDeps) => {
         throw new RenderError("no_artifact", "the renderer produced no artifact", { retryable: false });
       const done = await jobs.completeAttempt(jobId, attempt, artifacts);
       outcome = done ? "done" : "cancelled";
-      if (done) await publish({ type: "content_job.done", data: { jobId, companyId, job: done } });
+      if (done)
+        await publish({ type: "content_job.done", data: { jobId, companyId, job: toJobSummary(done) } });
       else log.info("finished, but the job was cancelled or taken over meanwhile: result dropped");
     } catch (error) {
       await run.settle();
@@ -144,7 +155,7 @@ export const createJobProcessor = (deps: ProcessJobDeps) => {
       }
       if (final) {
         log.warn({ error: jobError }, "job failed");
-        await publish({ type: "content_job.failed", data: { jobId, companyId, job: failed } });
+        await publish({ type: "content_job.failed", data: { jobId, companyId, job: toJobSummary(failed) } });
         throw new UnrecoverableError(jobError.message);
       }
       const delayMs = deps.retryBackoffMs * 2 ** Math.max(0, bullJob.attemptsMade);

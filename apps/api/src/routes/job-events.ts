@@ -37,7 +37,7 @@ export const registerJobEvents = (app: OpenAPIHono<AppEnv>) =>
     const { services } = c.var;
     const { companyId, jobId } = c.req.valid("param");
     // Checked before the stream opens, so an unknown job is a plain 404.
-    if (!isUuid(jobId) || !(await services.jobs.getJob(companyId, jobId))) {
+    if (!isUuid(jobId) || !(await services.jobs.getJobSummary(companyId, jobId))) {
       throw new ApiError("not_found", "No such job");
     }
     const lastEventId = lastEventIdOf(c.req.header("last-event-id"), c.req.valid("query").lastEventId);

@@ -38,7 +38,7 @@ export const streamJobEvents = async (
   const resumeAfter = resumePosition(lastEventId, newest);
   if (resumeAfter) {
     const replayed = await events.replayJob(jobId, resumeAfter);
-    const job = await jobs.getJob(companyId, jobId);
+    const job = await jobs.getJobSummary(companyId, jobId);
     if (!job) return session.close();
     const first = [...replayed];
     // The terminal event may have aged out of the job's stream: the snapshot still ends it.
@@ -49,7 +49,7 @@ export const streamJobEvents = async (
     return;
   }
   const position = newest ?? streamStart;
-  const job = await jobs.getJob(companyId, jobId);
+  const job = await jobs.getJobSummary(companyId, jobId);
   if (!job) return session.close();
   await pump.start([snapshotEvent(position, job)], position);
 };
