@@ -23,4 +23,4 @@ export const checkChromiumExecutable = async (executablePath: string): Promise<C
  * it in a job's error or a worker's log, and that is the knob they turn.
  */
 export const chromiumMissingMessage = (problem: string): string =>
-  `no browser for document.pdf: ${problem}. Install Chromium (Debian/Ubuntu: apt-get install chromium; macOS: brew install --cask chromium) or set KILN_CHROMIUM_PATH to any Chrome or Chromium binary`;
+  `no browser for document.pdf: ${problem}. Install Chromium (Debian/Ubuntu: apt-get install chromium; macOS: brew install --cask chromium, then KILN_CHROMIUM_PATH=/Applications/Chromium.app/Contents/MacOS/Chromium) or point KILN_CHROMIUM_PATH at any Chrome or Chromium binary`;
