@@ -97,6 +97,47 @@ const planRedis = async (options: DevServersOptions): Promise<RedisPlan | string
   return `REDIS_URL is unset, nothing answers on ${where} and ${looked}. Get one with:\n${redisInstallHint(options.redisPort)}\nthen run npm start again (or set REDIS_URL to a Redis you have).`;
 };
 
+/** A server Kiln can use: its URL, the line that says where it comes from, and how to stop it when we started it. */
+interface ReadyServer {
+  url: string;
+  line: string;
+  started?: { name: "postgres" | "redis"; server: ServerProcess; stop(): Promise<void> };
+}
+
+const readyPostgres = async (plan: PostgresPlan, options: DevServersOptions): Promise<ReadyServer> => {
+  if (plan.kind === "use") return { url: plan.url, line: `PostgreSQL: ${plan.line}` };
+  const dataDir = join(options.dataDir, "postgres");
+  const logFile = join(options.dataDir, "postgres.log");
+  const embedded = await startEmbeddedPostgres({
+    dataDir,
+    port: options.postgresPort,
+    logFile,
+    signal: options.signal,
+  });
+  const data = embedded.initialised ? "a new cluster in" : "data kept in";
+  return {
+    url: embedded.urlOf("kiln"),
+    line: `PostgreSQL: started an embedded server on ${loopback}:${options.postgresPort} (pid ${embedded.server.pid}), ${data} ${dataDir}, log ${logFile}`,
+    started: { name: "postgres", ...embedded },
+  };
+};
+
+const readyRedis = async (plan: RedisPlan, options: DevServersOptions): Promise<ReadyServer> => {
+  if (plan.kind === "use") return { url: plan.url, line: `Redis: ${plan.line}` };
+  const logFile = join(options.dataDir, "redis.log");
+  const local = await startLocalRedis({
+    executable: plan.executable,
+    port: options.redisPort,
+    logFile,
+    signal: options.signal,
+  });
+  return {
+    url: local.url,
+    line: `Redis: started ${plan.executable} on ${loopback}:${options.redisPort} (pid ${local.server.pid}), in memory only, log ${logFile}`,
+    started: { name: "redis", ...local },
+  };
+};
+
 /**
  * The PostgreSQL and Redis of `npm start`: the URLs when given, else whatever answers on the default
  * ports, else (outside production) an embedded PostgreSQL kept in `dataDir` and the machine's
@@ -104,84 +145,46 @@ const planRedis = async (options: DevServersOptions): Promise<RedisPlan | string
  */
 export const startDevServers = async (options: DevServersOptions): Promise<DevServers> => {
   const [postgresPlan, redisPlan] = await Promise.all([planPostgres(options), planRedis(options)]);
-  const problems = [
-    typeof postgresPlan === "string" ? `PostgreSQL: ${postgresPlan}` : undefined,
-    typeof redisPlan === "string" ? `Redis: ${redisPlan}` : undefined,
-  ].filter((problem) => problem !== undefined);
-  if (problems.length > 0 || typeof postgresPlan === "string" || typeof redisPlan === "string") {
+  if (typeof postgresPlan === "string" || typeof redisPlan === "string") {
+    const problems = [
+      typeof postgresPlan === "string" ? `PostgreSQL: ${postgresPlan}` : [],
+      typeof redisPlan === "string" ? `Redis: ${redisPlan}` : [],
+    ].flat();
     throw new DevServerError(problems.join("\n"));
   }
 
-  if (postgresPlan.kind === "embedded" || redisPlan.kind === "local")
+  if (postgresPlan.kind === "embedded" || redisPlan.kind === "local") {
     await mkdir(options.dataDir, { recursive: true });
-  const postgresDir = join(options.dataDir, "postgres");
-  const postgresLog = join(options.dataDir, "postgres.log");
-  const redisLog = join(options.dataDir, "redis.log");
+  }
   const [postgres, redis] = await Promise.allSettled([
-    postgresPlan.kind === "embedded"
-      ? startEmbeddedPostgres({
-          dataDir: postgresDir,
-          port: options.postgresPort,
-          logFile: postgresLog,
-          signal: options.signal,
-        })
-      : undefined,
-    redisPlan.kind === "local"
-      ? startLocalRedis({
-          executable: redisPlan.executable,
-          port: options.redisPort,
-          logFile: redisLog,
-          signal: options.signal,
-        })
-      : undefined,
+    readyPostgres(postgresPlan, options),
+    readyRedis(redisPlan, options),
   ]);
-  const running = [postgres, redis].flatMap((result) =>
-    result.status === "fulfilled" && result.value ? [result.value] : [],
+  const started = [postgres, redis].flatMap((result) =>
+    result.status === "fulfilled" && result.value.started ? [result.value.started] : [],
   );
   const stop = async () => {
-    await Promise.all(running.map((server) => server.stop()));
+    await Promise.all(started.map((server) => server.stop()));
   };
   if (postgres.status === "rejected" || redis.status === "rejected") {
+    // One came up, the other did not: stop the one, report the other.
     await stop();
-    throw postgres.status === "rejected" ? postgres.reason : (redis as PromiseRejectedResult).reason;
+    throw postgres.status === "rejected"
+      ? postgres.reason
+      : redis.status === "rejected"
+        ? redis.reason
+        : undefined;
   }
 
-  const started: DevServers["started"] = [];
-  const servers: ServerProcess[] = [];
-  let databaseUrl: string;
-  if (postgresPlan.kind === "use") {
-    databaseUrl = postgresPlan.url;
-    options.report(`PostgreSQL: ${postgresPlan.line}`);
-  } else {
-    const embedded = postgres.value!;
-    databaseUrl = embedded.urlOf("kiln");
-    started.push({ name: "postgres", pid: embedded.server.pid });
-    servers.push(embedded.server);
-    const data = embedded.initialised ? "a new cluster in" : "data kept in";
-    options.report(
-      `PostgreSQL: started an embedded server on ${loopback}:${options.postgresPort} (pid ${embedded.server.pid}), ${data} ${postgresDir}, log ${postgresLog}`,
-    );
-  }
-  let redisUrl: string;
-  if (redisPlan.kind === "use") {
-    redisUrl = redisPlan.url;
-    options.report(`Redis: ${redisPlan.line}`);
-  } else {
-    const local = redis.value!;
-    redisUrl = local.url;
-    started.push({ name: "redis", pid: local.server.pid });
-    servers.push(local.server);
-    options.report(
-      `Redis: started ${redisPlan.executable} on ${loopback}:${options.redisPort} (pid ${local.server.pid}), in memory only, log ${redisLog}`,
-    );
-  }
+  options.report(postgres.value.line);
+  options.report(redis.value.line);
   return {
-    databaseUrl,
-    redisUrl,
-    started,
+    databaseUrl: postgres.value.url,
+    redisUrl: redis.value.url,
+    started: started.map(({ name, server }) => ({ name, pid: server.pid })),
     stop,
     killNow: () => {
-      for (const server of servers) server.killNow();
+      for (const { server } of started) server.killNow();
     },
   };
 };
