@@ -14,7 +14,7 @@ export interface EmbeddedPostgresOptions {
   port: number;
   /** initdb's and the server's output. */
   logFile: string;
-  /** Bounds initdb plus start-up. Default: 120000. */
+  /** How long the server may take to answer once started (initdb runs to its end). Default: 120000. */
   startTimeoutMs?: number;
   signal?: AbortSignal;
 }
@@ -110,7 +110,7 @@ export const startEmbeddedPostgres = async (options: EmbeddedPostgresOptions): P
     await mkdir(dataDir, { recursive: true });
     if (user) await chown(dataDir, user.uid, user.gid);
     const initdbArgs = ["-D", dataDir, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C"];
-    // No fsync during initdb: development data, and it saves most of a cold start.
+    // No fsync during initdb: development data, and a faster cold start.
     initdbArgs.push("--no-sync", "--no-instructions");
     await runToCompletion(binaries.initdb, initdbArgs, {
       logFile: options.logFile,

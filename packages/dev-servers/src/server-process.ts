@@ -46,10 +46,10 @@ export const spawnServerProcess = (options: ServerProcessOptions): Promise<Serve
     child.once("spawn", () => {
       const pid = child.pid;
       if (pid === undefined) return reject(new Error(`${options.command} did not start`));
-      let exitedFlag = false;
+      let gone = false;
       const exited = new Promise<void>((done) =>
         child.once("exit", () => {
-          exitedFlag = true;
+          gone = true;
           done();
         }),
       );
@@ -57,16 +57,16 @@ export const spawnServerProcess = (options: ServerProcessOptions): Promise<Serve
         pid,
         logFile: options.logFile,
         exited,
-        hasExited: () => exitedFlag,
+        hasExited: () => gone,
         async stop(signal, graceMs) {
-          if (exitedFlag) return;
+          if (gone) return;
           child.kill(signal);
           const forced = setTimeout(() => child.kill("SIGKILL"), graceMs);
           await exited;
           clearTimeout(forced);
         },
         killNow() {
-          if (!exitedFlag) child.kill("SIGKILL");
+          if (!gone) child.kill("SIGKILL");
         },
       });
     });
@@ -80,8 +80,7 @@ export const logTail = async (logFile: string, lines = 15): Promise<string> => {
 
 /**
  * Polls `isReady` until it answers true; fails when the process exits first, `timeoutMs` passes or
- * `signal` aborts.
- * Polling is the only signal both servers give in every locale.
+ * `signal` aborts. Asking the server is the one readiness signal that reads the same in every locale.
  */
 export const waitUntilReady = async (
   server: ServerProcess,
