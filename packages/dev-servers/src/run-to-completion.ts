@@ -3,7 +3,11 @@ import { closeSync, openSync } from "node:fs";
 import { DevServerError } from "./dev-server-error.ts";
 import { logTail } from "./server-process.ts";
 
-/** Runs a one-shot command (initdb) with its output appended to `logFile`; fails with the log's end. */
+/**
+ * Runs a one-shot command (initdb) with its output appended to `logFile`; fails with the log's end.
+ * Aborting `signal` sends SIGTERM and settles only once the command has exited (initdb removes its
+ * half-made folder first), so nothing outlives a Ctrl-C.
+ */
 export const runToCompletion = (
   command: string,
   args: string[],
@@ -15,17 +19,21 @@ export const runToCompletion = (
   },
 ): Promise<void> =>
   new Promise((resolve, reject) => {
+    options.signal?.throwIfAborted();
     const log = openSync(options.logFile, "a");
     const child = spawn(command, args, {
       stdio: ["ignore", log, log],
       env: options.env ?? process.env,
       uid: options.user?.uid,
       gid: options.user?.gid,
-      signal: options.signal,
     });
     closeSync(log);
+    const abort = () => child.kill("SIGTERM");
+    options.signal?.addEventListener("abort", abort, { once: true });
     child.once("error", reject);
     child.once("exit", (code, signal) => {
+      options.signal?.removeEventListener("abort", abort);
+      if (options.signal?.aborted) return reject(options.signal.reason);
       if (code === 0) return resolve();
       void logTail(options.logFile).then((tail) =>
         reject(

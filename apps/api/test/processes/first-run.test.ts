@@ -61,12 +61,17 @@ const descendantsOf = async (root: number): Promise<Map<number, string>> => {
   return found;
 };
 
-const stillAlive = async (processes: Map<number, string>) => {
-  const alive: number[] = [];
-  for (const [pid, startTime] of processes) {
-    if ((await readProcessStat(pid))?.startTime === startTime) alive.push(pid);
+/** The processes of `processes` still alive once they have had `graceMs` to finish exiting. */
+const stillAlive = async (processes: Map<number, string>, graceMs = 5_000) => {
+  const deadline = Date.now() + graceMs;
+  for (;;) {
+    const alive: number[] = [];
+    for (const [pid, startTime] of processes) {
+      if ((await readProcessStat(pid))?.startTime === startTime) alive.push(pid);
+    }
+    if (alive.length === 0 || Date.now() > deadline) return alive;
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return alive;
 };
 
 let dataDir: string;
@@ -91,10 +96,9 @@ afterAll(async () => {
 });
 
 /** `npm start`'s own script, as the terminal's foreground job, with no URL set and its ports moved. */
-const npmStart = async () => {
+const launchNpmStart = (data: string) => {
   const env: Record<string, string | undefined> = {};
   for (const name of Object.keys(process.env)) if (name.startsWith("KILN_")) env[name] = undefined;
-  const startedAt = performance.now();
   const start = spawnKilnProcess(
     "scripts/start-all.ts",
     {
@@ -106,7 +110,7 @@ const npmStart = async () => {
       LOG_LEVEL: "warn",
       PORT: String(ports.api),
       HOST: "127.0.0.1",
-      KILN_DATA_DIR: dataDir,
+      KILN_DATA_DIR: data,
       KILN_DEV_PG_PORT: String(ports.postgres),
       KILN_DEV_REDIS_PORT: String(ports.redis),
     },
@@ -115,6 +119,13 @@ const npmStart = async () => {
   );
   running.add(start);
   void start.exited.then(() => running.delete(start));
+  return start;
+};
+
+/** `npm start` up to "Kiln is running", with what it printed about its servers. */
+const npmStart = async () => {
+  const startedAt = performance.now();
+  const start = launchNpmStart(dataDir);
   // Both servers are reported once both answer; Kiln itself (migration, API, worker) comes after.
   await start.waitFor(/^Redis: /m, 120_000);
   const serversInMs = Math.round(performance.now() - startedAt);
@@ -237,4 +248,27 @@ describe("npm start on a machine with nothing running", () => {
       `second run (warm): servers up after ${run.serversInMs} ms, Kiln is running after ${run.readyInMs} ms; ${stopped} processes stopped`,
     );
   }, 240_000);
+
+  it("Ctrl-C while the servers are still starting stops them too", async () => {
+    const data = join(dataDir, "..", "interrupted");
+    const start = launchNpmStart(data);
+    const pid = start.child.pid ?? 0;
+    // PostgreSQL's log appears when initdb starts: the servers are on their way, not up yet.
+    const log = join(data, "postgres.log");
+    while (
+      !(await readFile(log).then(
+        () => true,
+        () => false,
+      ))
+    ) {
+      if (start.child.exitCode !== null) throw new Error(`npm start exited:\n${start.output()}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const tree = await descendantsOf(pid);
+    process.kill(-pid, "SIGINT");
+    expect(await start.exited).toBe(0);
+    expect(start.output()).not.toContain("Kiln is running");
+    expect(await stillAlive(tree)).toEqual([]);
+    for (const port of [ports.postgres, ports.redis]) expect(await portIsFree(port)).toBe(true);
+  }, 120_000);
 });
