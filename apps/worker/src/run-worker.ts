@@ -12,6 +12,7 @@ import {
 import { createRendererRegistry, createRenderRunner } from "@kiln/renderers";
 import { createLocalArtifactStore } from "@kiln/storage";
 import { Worker } from "bullmq";
+import { checkChromium } from "./check-chromium.ts";
 import type { WorkerConfig } from "./config.ts";
 import { watchEventLoop } from "./loop-health.ts";
 import { startWorkerMetrics } from "./metrics/worker-metrics.ts";
@@ -53,6 +54,7 @@ export const runWorker = async ({ config, logger, jobTypes }: RunWorkerOptions) 
   if (unknown.length > 0) {
     throw new Error(`unknown job type(s): ${unknown.join(", ")}; known: ${[...renderers.keys()].join(", ")}`);
   }
+  await checkChromium({ served, executablePath: config.KILN_CHROMIUM_PATH, logger });
 
   const runner = await createRenderRunner({
     renderers,

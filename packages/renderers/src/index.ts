@@ -1,4 +1,9 @@
-export type { ChromiumOptions } from "./chromium/index.ts";
+export {
+  type ChromiumCheck,
+  type ChromiumOptions,
+  checkChromiumExecutable,
+  chromiumMissingMessage,
+} from "./chromium/index.ts";
 export {
   createRenderRunner,
   type RenderRunner,
