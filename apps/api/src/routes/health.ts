@@ -17,7 +17,7 @@ const healthz = createRoute({
 
 const readinessSchema = z
   .object({
-    status: z.enum(["ready", "unavailable"]),
+    status: z.enum(["ready", "degraded", "unavailable"]),
     checks: z.record(z.string(), z.enum(["up", "down"])),
     detail: z.string().optional(),
     pausedJobTypes: z
@@ -31,7 +31,7 @@ const readyz = createRoute({
   method: "get",
   path: "/readyz",
   tags: ["ops"],
-  summary: "Readiness: PostgreSQL and Redis answer, and no job type's queue is paused",
+  summary: "Readiness: PostgreSQL and Redis answer; a paused job type's queue is named (degraded)",
   responses: {
     200: { description: "Ready", content: { "application/json": { schema: readinessSchema } } },
     503: {
@@ -43,7 +43,9 @@ const readyz = createRoute({
 
 /**
  * Job types whose BullMQ queue is paused (from Bull Board or BullMQ's API): the API still answers
- * 202 to their submits, but no worker runs them, so an instance that says "ready" would hide it.
+ * 202 to their submits, but no worker runs them. Readiness says so ("degraded", naming them) yet
+ * stays 200: a pause is fleet-wide, and failing every instance's readiness for it would take the
+ * whole API out of its load balancer — reads, streams and submits that still work included.
  */
 const pausedJobTypes = async ({ queues, renderers }: Pick<Services, "queues" | "renderers">) => {
   const jobTypes = [...renderers.keys()];
@@ -74,13 +76,15 @@ export const registerHealth = (app: OpenAPIHono<AppEnv>) => {
     const checks = Object.fromEntries(
       Object.entries(results).map(([name, up]) => [name, up ? "up" : "down"]),
     ) as Record<string, "up" | "down">;
-    if (down.length === 0 && paused.length === 0) return c.json({ status: "ready" as const, checks }, 200);
-    const problems = [
-      ...(down.length > 0 ? [`${down.join(" and ")} unavailable`] : []),
-      ...(paused.length > 0
-        ? [`queue paused for ${paused.join(", ")}: its jobs are accepted but not run`]
-        : []),
-    ];
+    const pausedDetail = `queue paused for ${paused.join(", ")}: its jobs are accepted but not run`;
+    if (down.length === 0) {
+      if (paused.length === 0) return c.json({ status: "ready" as const, checks }, 200);
+      return c.json(
+        { status: "degraded" as const, checks, detail: pausedDetail, pausedJobTypes: paused },
+        200,
+      );
+    }
+    const problems = [`${down.join(" and ")} unavailable`, ...(paused.length > 0 ? [pausedDetail] : [])];
     return c.json(
       {
         status: "unavailable" as const,

@@ -93,13 +93,13 @@ describe("framing", () => {
 });
 
 describe("GET /readyz and a paused queue", () => {
-  it("a paused job-type queue → 503 naming the job type; resumed → 200 again", async () => {
+  it("a paused job-type queue → degraded, naming the job type (200: a fleet-wide pause must not empty the load balancer); resumed → ready", async () => {
     await canary().pause();
     try {
       const response = await h.request("GET", "/readyz");
-      expect(response.status).toBe(503);
+      expect(response.status).toBe(200);
       expect(await response.json()).toEqual({
-        status: "unavailable",
+        status: "degraded",
         checks: { database: "up", redis: "up" },
         pausedJobTypes: ["canary"],
         detail: expect.stringContaining("canary"),
