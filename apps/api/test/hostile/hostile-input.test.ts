@@ -45,6 +45,7 @@ beforeAll(async () => {
     KILN_RENDER_WARM_THREADS: "2",
     KILN_WORKER_METRICS_PORT: String(port),
     KILN_WORKER_METRICS_HOST: "127.0.0.1",
+    LOG_LEVEL: process.env.HOSTILE_LOG ?? "silent",
   });
 }, 120_000);
 afterAll(() => h?.close());
@@ -115,6 +116,9 @@ describe("hostile inputs cannot freeze the fleet", () => {
       "the bystander's canary",
     );
     const bystanderWaitMs = performance.now() - bystanderSubmitted;
+    if (process.env.HOSTILE_LOG) {
+      console.log(JSON.stringify(bystanderJob), worker.output());
+    }
     expect(bystanderJob.status).toBe("done");
     expect(bystanderWaitMs).toBeLessThan(5_000);
 
