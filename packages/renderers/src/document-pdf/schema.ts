@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { maxMarkdownChars } from "../markdown-html/schema.ts";
+import { maxMarkdownHtmlTags } from "../markdown/markdown-limits.ts";
+import { markdownSourceSchema, maxMarkdownChars } from "../markdown-html/schema.ts";
 
 /** The API's default body limit is 1 MiB, so a document cannot usefully be larger. */
 export const maxHtmlChars = 1_000_000;
@@ -44,12 +45,10 @@ const exactlyOneSourceMessage = "give exactly one of `markdown` or `html`";
 
 export const documentPdfInputSchema = z
   .object({
-    markdown: z
-      .string()
-      .max(maxMarkdownChars)
+    markdown: markdownSourceSchema
       .optional()
       .describe(
-        `GitHub-flavoured Markdown, rendered with the markdown.html pipeline and a print stylesheet. Exactly one of markdown or html. At most ${maxMarkdownChars} characters.`,
+        `GitHub-flavoured Markdown, rendered with the markdown.html pipeline and a print stylesheet. Exactly one of markdown or html. At most ${maxMarkdownChars} characters and ${maxMarkdownHtmlTags} HTML tags.`,
       ),
     html: z
       .string()
