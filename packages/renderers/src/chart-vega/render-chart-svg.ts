@@ -86,8 +86,11 @@ export const renderChartSvg = async (spec: object, options: RenderChartSvgOption
     evaluation.throwIfExceeded();
     if (refusing.attempts.length > 0) throw refusing.error();
     signal.throwIfAborted();
-    const size = /^<svg[^>]*?\swidth="([\d.]+)"[^>]*?\sheight="([\d.]+)"/.exec(svg);
-    return { svg, width: Number(size?.[1] ?? 0), height: Number(size?.[2] ?? 0) };
+    // Read from the root tag alone, one attribute at a time: linear, whatever the tag holds.
+    const rootTag = svg.slice(0, svg.indexOf(">") + 1);
+    const width = /\swidth="([\d.]+)"/.exec(rootTag)?.[1];
+    const height = /\sheight="([\d.]+)"/.exec(rootTag)?.[1];
+    return { svg, width: Number(width ?? 0), height: Number(height ?? 0) };
   } catch (error) {
     // A cancel surfaces as itself (the worker reports "cancelled"), not as a bad spec.
     signal.throwIfAborted();
