@@ -70,6 +70,27 @@ describe("findSpecViolations", () => {
     expect(findSpecViolations(ordinary)).toEqual([]);
   });
 
+  it("refuses regular expressions in expressions, wherever vega-lite takes one", () => {
+    const spec = {
+      title: "/not an expression/",
+      transform: [
+        { calculate: `test(/(a+)+$/, "${"a".repeat(40)}!") ? 1 : 0`, as: "slow" },
+        { filter: "replace(datum.name, regexp('(x+x+)+y'), '') != ''" },
+        { calculate: "datum.a / 2 / datum.b", as: "ratio" },
+        { filter: { field: "a", oneOf: ["/x/"] } },
+      ],
+      params: [{ name: "p", expr: "test(/^a/, 'abc')" }],
+      encoding: { color: { condition: { test: "datum.a > 1", value: "red" }, value: "blue" } },
+    };
+    const violations = findSpecViolations(spec);
+    expect(violations.map((violation) => violation.path.join("."))).toEqual([
+      "params.0.expr",
+      "transform.1.filter",
+      "transform.0.calculate",
+    ]);
+    expect(violations[0]?.message).toMatch(/regular expressions .* are not allowed in chart expressions/);
+  });
+
   it("refuses specs nested too deeply, without overflowing the stack", () => {
     let deep: unknown = {};
     for (let level = 0; level < 100_000; level++) deep = [deep];

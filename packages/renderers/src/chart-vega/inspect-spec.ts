@@ -1,3 +1,5 @@
+import { buildsRegex, expressionKeys, expressionRegexMessage } from "./expression-regexes.ts";
+
 /** Limits a chart spec must respect before any engine sees it. */
 export const chartSpecLimits = {
   /** Serialized size of the spec, in UTF-16 code units of its JSON (≈ bytes for ASCII). */
@@ -77,7 +79,7 @@ const parameterViolation = (
  * Everything wrong with a Vega-Lite spec that Kiln can tell without compiling it: any
  * `url` property (data, lookup sources, layers, image channels — anywhere), too many
  * inline rows, literal parameters that would generate too much (bins, steps, ticks,
- * impute keyvals, dimensions), too deep, too large. The input schema runs it (so a submit reports each
+ * impute keyvals, dimensions), regular expressions in expressions, too deep, too large. The input schema runs it (so a submit reports each
  * violation with its path), and it is exported for callers that hold a raw spec.
  * Iterative, so a hostile, deeply nested spec cannot overflow the stack.
  */
@@ -107,6 +109,9 @@ export const findSpecViolations = (spec: unknown): SpecViolation[] => {
     if (!isRecord(value)) continue;
     for (const [key, child] of Object.entries(value)) {
       const childPath = [...path, key];
+      if (typeof child === "string" && expressionKeys.has(key) && buildsRegex(child)) {
+        violations.push({ path: childPath, message: expressionRegexMessage });
+      }
       const parameterMessage = parameterViolation(key, child, value);
       if (parameterMessage !== undefined) violations.push({ path: childPath, message: parameterMessage });
       if (key === "url") violations.push({ path: childPath, message: urlMessage });
