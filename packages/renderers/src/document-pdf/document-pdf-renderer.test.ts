@@ -122,6 +122,17 @@ describe("document.pdf", () => {
     });
   });
 
+  it("prints HTML led by a long run of spaces at once (a 52-byte input froze workers for minutes)", async () => {
+    const started = performance.now();
+    const { pdf } = await render({ html: `${" ".repeat(40)}<p>hello</p>` });
+    expect(await pdfText(pdf)).toContain("hello");
+    const hostile = await render({
+      html: `${" ".repeat(100_000)}<!-- x -->${"\n".repeat(100_000)}<p>hello</p>`,
+    });
+    expect(hostile.artifact.metadata?.pageCount).toBe(1);
+    expect(performance.now() - started).toBeLessThan(15_000);
+  });
+
   it("fails without retry on a document Chromium cannot print, and keeps the browser", async () => {
     const { ctx, artifacts } = createTestRenderContext();
     // Past the input schema (which refuses these margins), as a document Chromium rejects would be.

@@ -1,10 +1,11 @@
 /**
  * Bounds that keep rendering one Markdown document (markdown.html, and document.pdf's
  * Markdown) under about a second of CPU. Parsing is linear in the input (markdown-it), but
- * the constant is not small: the heaviest documents of this size (50,000 headings, tables
- * of thousands of cells) take about 0.8 s of CPU to parse, sanitize and wrap.
+ * the constant is not small: the heaviest 200,000-character documents (50,000 code spans or
+ * headings, tables of thousands of cells) took up to 0.8 s of CPU to parse, sanitize and
+ * wrap on a loaded machine; this size leaves a margin (a long book chapter still fits).
  */
-export const maxMarkdownChars = 200_000;
+export const maxMarkdownChars = 150_000;
 
 /**
  * Raw HTML tags (`<` followed by a letter, `/`, `!` or `?`) one document may hold. The
