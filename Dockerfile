@@ -9,7 +9,9 @@ COPY scripts ./scripts
 COPY prisma ./prisma
 COPY apps ./apps
 COPY packages ./packages
-RUN npm ci --no-audit --no-fund && mkdir -p /data && chown node:node /data
+# The worker compiles its render-thread module into packages/renderers/.render-thread at start.
+RUN npm ci --no-audit --no-fund && mkdir -p /data packages/renderers/.render-thread \
+ && chown node:node /data packages/renderers/.render-thread
 ENV NODE_ENV=production KILN_CHROMIUM_PATH=/usr/bin/chromium STORAGE_DIR=/data/artifacts KILN_DATA_DIR=/data
 USER node
 CMD ["npm", "run", "start:api"]

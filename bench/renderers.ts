@@ -1,21 +1,24 @@
 /**
- * Renders every registered job type (or the ones named) many times straight through the
- * registry and prints latency percentiles and throughput:
+ * Renders every registered job type (or the ones named) many times, twice: in this process
+ * straight through the registry, and isolated as a worker runs them (render threads, see
+ * @kiln/renderers' render runner), and prints latency percentiles, throughput and the cost of
+ * the isolation:
  *
  *   npx tsx bench/renderers.ts [jobType…] [--iterations=50]
  *
  * Inputs come from each renderer folder's exported `sampleInput` (folder = job type with
  * dots as dashes). Each job type runs at its default concurrency: the browser pool's for
- * document.pdf, one at a time for the in-process renderers (they are CPU-bound on this thread).
+ * document.pdf, one at a time for the others (in process they are CPU-bound on this thread).
  */
 import { availableParallelism } from "node:os";
 import type { Renderer } from "@kiln/core";
-import { createRendererRegistry } from "@kiln/renderers";
-import { createTestRenderContext } from "@kiln/renderers/testing";
+import { createRendererRegistry, createRenderRunner, type RenderRunner } from "@kiln/renderers";
+import { createTestRenderContext, renderToEnd } from "@kiln/renderers/testing";
 import { resolveChromiumOptions } from "../packages/renderers/src/chromium/index.ts";
 
 interface BenchResult {
   jobType: string;
+  mode: "in-process" | "isolated";
   renders: number;
   concurrency: number;
   coldMs: number;
@@ -39,14 +42,28 @@ const loadSampleInput = async (jobType: string): Promise<unknown> => {
 const percentile = (sorted: number[], p: number): number =>
   sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 
-const renderOnce = async (renderer: Renderer, input: unknown): Promise<number> => {
-  const { ctx } = createTestRenderContext({ companyId: "bench" });
+type RenderOnce = (renderer: Renderer, input: unknown) => Promise<number>;
+
+const timed = async (render: () => Promise<void>): Promise<number> => {
   const started = performance.now();
-  await renderer.render(input, ctx);
+  await render();
   return performance.now() - started;
 };
 
-const bench = async (renderer: Renderer, iterations: number): Promise<BenchResult> => {
+const inProcess: RenderOnce = (renderer, input) =>
+  timed(() => renderToEnd(renderer, input, createTestRenderContext({ companyId: "bench" }).ctx));
+
+const isolated =
+  (runner: RenderRunner): RenderOnce =>
+  (renderer, input) =>
+    timed(() => runner.run(renderer.jobType, input, createTestRenderContext({ companyId: "bench" }).ctx));
+
+const bench = async (
+  renderer: Renderer,
+  iterations: number,
+  mode: BenchResult["mode"],
+  renderOnce: RenderOnce,
+): Promise<BenchResult> => {
   const input = renderer.inputSchema.parse(await loadSampleInput(renderer.jobType));
   // The first render pays for launches and lazy loading (browser, fonts, grammars): reported apart.
   const coldMs = await renderOnce(renderer, input);
@@ -63,6 +80,7 @@ const bench = async (renderer: Renderer, iterations: number): Promise<BenchResul
   const sorted = durations.sort((a, b) => a - b);
   return {
     jobType: renderer.jobType,
+    mode,
     renders: sorted.length,
     concurrency,
     coldMs,
@@ -85,27 +103,50 @@ const main = async () => {
     `node ${process.version}, ${availableParallelism()} CPUs, ${iterations} renders per job type\n`,
   );
   const rows: string[][] = [];
+  const runner = await createRenderRunner({
+    renderers: registry,
+    jobTypes: renderers.map((renderer) => renderer.jobType),
+    concurrency: Math.max(...renderers.map((renderer) => defaultConcurrency(renderer.jobType))),
+    // Warm threads, as a busy worker has them: start-up is reported as the cold render.
+    minThreads: 1,
+  });
   try {
     for (const renderer of renderers) {
-      const r = await bench(renderer, iterations);
-      rows.push([
-        r.jobType,
-        String(r.renders),
-        String(r.concurrency),
-        r.coldMs.toFixed(0),
-        r.p50.toFixed(1),
-        r.p95.toFixed(1),
-        r.max.toFixed(1),
-        r.perSecond.toFixed(1),
-      ]);
-      console.log(
-        `${r.jobType}: p50 ${r.p50.toFixed(1)} ms, p95 ${r.p95.toFixed(1)} ms, ${r.perSecond.toFixed(1)}/s`,
-      );
+      const before = await bench(renderer, iterations, "in-process", inProcess);
+      const after = await bench(renderer, iterations, "isolated", isolated(runner));
+      for (const r of [before, after]) {
+        rows.push([
+          r.jobType,
+          r.mode,
+          String(r.renders),
+          String(r.concurrency),
+          r.coldMs.toFixed(0),
+          r.p50.toFixed(1),
+          r.p95.toFixed(1),
+          r.max.toFixed(1),
+          r.perSecond.toFixed(1),
+        ]);
+        console.log(
+          `${r.jobType} (${r.mode}): p50 ${r.p50.toFixed(1)} ms, p95 ${r.p95.toFixed(1)} ms, ${r.perSecond.toFixed(1)}/s`,
+        );
+      }
+      console.log(`${renderer.jobType}: isolation costs ${(after.p50 - before.p50).toFixed(1)} ms at p50`);
     }
   } finally {
+    await runner.close();
     await Promise.all([...registry.values()].map((renderer) => renderer.close?.()));
   }
-  const header = ["jobType", "renders", "concurrency", "cold ms", "p50 ms", "p95 ms", "max ms", "renders/s"];
+  const header = [
+    "jobType",
+    "mode",
+    "renders",
+    "concurrency",
+    "cold ms",
+    "p50 ms",
+    "p95 ms",
+    "max ms",
+    "renders/s",
+  ];
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) =>
     cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  ");

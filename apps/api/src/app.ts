@@ -1,5 +1,4 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { Scalar } from "@scalar/hono-api-reference";
 import { bodyLimit } from "hono/body-limit";
 import { ApiError } from "./errors/api-error.ts";
 import { renderProblem, validationHook } from "./errors/render-problem.ts";
@@ -11,6 +10,7 @@ import { registerCompanyEvents } from "./routes/company-events.ts";
 import { registerCreateApiKey } from "./routes/create-api-key.ts";
 import { registerCreateCompany } from "./routes/create-company.ts";
 import { registerCreateStreamToken } from "./routes/create-stream-token.ts";
+import { registerDocs } from "./routes/docs.ts";
 import { registerGetArtifact } from "./routes/get-artifact.ts";
 import { registerGetJob } from "./routes/get-job.ts";
 import { registerHealth } from "./routes/health.ts";
@@ -33,11 +33,18 @@ export const createApp = (services: Services) => {
     "/api/*",
     bodyLimit({
       maxSize: services.config.KILN_BODY_LIMIT_BYTES,
-      onError: () => {
-        throw new ApiError(
-          "payload_too_large",
-          `The body exceeds ${services.config.KILN_BODY_LIMIT_BYTES} bytes`,
+      // The rest of the body is left unread, so the connection cannot carry another request:
+      // `Connection: close` makes the server close it once the 413 is sent, and tells the client.
+      onError: (c) => {
+        const response = renderProblem(
+          c,
+          new ApiError(
+            "payload_too_large",
+            `The body exceeds ${services.config.KILN_BODY_LIMIT_BYTES} bytes`,
+          ),
         );
+        response.headers.set("connection", "close");
+        return response;
       },
     }),
   );
@@ -69,7 +76,7 @@ export const createApp = (services: Services) => {
     },
     security: [{ bearer: [] }],
   });
-  app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "Kiln API" }));
+  registerDocs(app);
 
   app.notFound((c) =>
     renderProblem(c, new ApiError("not_found", `No route for ${c.req.method} ${c.req.path}`)),

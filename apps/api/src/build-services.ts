@@ -6,6 +6,7 @@ import {
   createEventHub,
   createEventLog,
   createJobQueues,
+  createKeyRevocationPublisher,
   createRedisConnection,
   withTimeout,
 } from "@kiln/queue";
@@ -15,6 +16,7 @@ import { createStreamTokens } from "./auth/stream-tokens.ts";
 import type { ApiConfig } from "./config.ts";
 import { createApiMetrics } from "./ops/metrics.ts";
 import type { Services } from "./services.ts";
+import { closeRevokedStreams } from "./sse/close-revoked-streams.ts";
 import { createSseRegistry } from "./sse/sse-registry.ts";
 
 export interface BuildServicesOptions {
@@ -44,16 +46,20 @@ export const buildServices = async ({ config, logger, adminToken }: BuildService
   const sse = createSseRegistry();
   const jobs = guardDependency("database", createJobStore({ prisma }));
   const renderers = createRendererRegistry();
+  const companies = guardDependency("database", createCompanyStore({ prisma }));
+  // Revocations arrive on the same subscriber connection as live events: one per process.
+  const revocationWatch = closeRevokedStreams({ subscriber, prefix, sse, companies, logger });
 
   const services: Services = {
     config,
     logger,
     jobs,
-    companies: guardDependency("database", createCompanyStore({ prisma })),
+    companies,
     queues: guardDependency("redis", queues),
     events: guardDependency("redis", events),
     hub: guardDependency("redis", hub),
     control: guardDependency("redis", createControlPublisher({ redis, prefix })),
+    revocations: guardDependency("redis", createKeyRevocationPublisher({ redis, prefix })),
     artifacts: createLocalArtifactStore({ root: config.STORAGE_DIR }),
     renderers,
     adminTokenHash: createHash("sha256").update(adminToken, "utf8").digest("hex"),
@@ -64,7 +70,15 @@ export const buildServices = async ({ config, logger, adminToken }: BuildService
       ttlSeconds: config.KILN_STREAM_TOKEN_TTL_S,
     }),
     sse,
-    metrics: createApiMetrics({ queues, jobTypes: [...renderers.keys()], jobs, sse, hub, logger }),
+    metrics: createApiMetrics({
+      queues,
+      jobTypes: [...renderers.keys()],
+      jobs,
+      sse,
+      hub,
+      logger,
+      jobCountsTtlMs: config.KILN_METRICS_JOB_COUNTS_TTL_MS,
+    }),
     async checkDependencies() {
       const [database, cache] = await Promise.allSettled([
         withTimeout(prisma.$queryRaw`SELECT 1`, 3_000, "database check"),
@@ -76,15 +90,21 @@ export const buildServices = async ({ config, logger, adminToken }: BuildService
 
   // Warm the pool, Prisma's query compiler and Redis before the first request, so a cold start is
   // not mistaken for an outage by /readyz. Dependencies that are down do not stop the API starting.
-  await Promise.allSettled([
+  const [, redisWarm] = await Promise.allSettled([
     withTimeout(prisma.$queryRaw`SELECT 1`, 10_000, "database warm-up"),
     withTimeout(redis.ping(), 10_000, "redis warm-up"),
   ]);
+  // Hear revocations before serving streams. With Redis down, the subscription completes when it
+  // is back; meanwhile the periodic check of open streams' keys covers for it.
+  if (redisWarm.status === "fulfilled") {
+    await withTimeout(revocationWatch.ready, 5_000, "revocation subscribe").catch(() => {});
+  }
 
   return {
     services,
     async close() {
       await sse.closeAll(1_000);
+      await revocationWatch.close();
       await hub.close().catch(() => {});
       await queues.close().catch(() => {});
       redis.disconnect();

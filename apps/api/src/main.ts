@@ -21,6 +21,11 @@ const main = async () => {
   } else if (admin.source === "file") {
     logger.info({ path: admin.path }, "admin token read from the data directory");
   }
+  if (config.NODE_ENV === "production" && !config.KILN_METRICS_TOKEN && !config.KILN_METRICS_PUBLIC) {
+    logger.warn(
+      "GET /metrics answers 401: set KILN_METRICS_TOKEN (or KILN_METRICS_PUBLIC=true) to scrape it",
+    );
+  }
   const { services, close } = await buildServices({ config, logger, adminToken: admin.token });
   const app = createApp(services);
 

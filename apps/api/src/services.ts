@@ -1,6 +1,6 @@
 import type { Logger, Renderer } from "@kiln/core";
 import type { CompanyStore, JobStore } from "@kiln/db";
-import type { ControlCommand, EventHub, EventLog, JobQueues } from "@kiln/queue";
+import type { ControlCommand, EventHub, EventLog, JobQueues, KeyRevocationPublisher } from "@kiln/queue";
 import type { ArtifactStore } from "@kiln/storage";
 import type { StreamTokens } from "./auth/stream-tokens.ts";
 import type { ApiConfig } from "./config.ts";
@@ -17,6 +17,8 @@ export interface Services {
   events: EventLog;
   hub: EventHub;
   control: { publish(command: ControlCommand): Promise<number> };
+  /** Broadcasts a revoked key to every API instance, which end the streams it opened. */
+  revocations: KeyRevocationPublisher;
   artifacts: ArtifactStore;
   renderers: Map<string, Renderer>;
   /** SHA-256 (hex) of the admin token; the token itself is not kept. */
@@ -36,7 +38,7 @@ export interface AppEnv {
     auth:
       | { kind: "key"; companyId: string; keyId: string }
       | { kind: "admin" }
-      | { kind: "stream"; companyId: string };
+      | { kind: "stream"; companyId: string; keyId: string; expiresAtMs: number };
     requestId: string;
   };
 }

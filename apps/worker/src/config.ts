@@ -1,6 +1,40 @@
 import { envInt, envList, parseEnv, sharedConfigShape } from "@kiln/core";
 import { z } from "zod";
 
+const renderLimitsOverrideSchema = z.record(
+  z.string(),
+  z
+    .object({
+      timeoutMs: z.int().min(100).max(3_600_000).optional(),
+      memoryMb: z.int().min(32).max(16_384).optional(),
+    })
+    .strict(),
+);
+
+/** `KILN_RENDER_LIMITS`: JSON, per job type, overriding its renderer's own bounds. */
+const envRenderLimits = () =>
+  z
+    .string()
+    .default("{}")
+    .transform((value, ctx) => {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(value);
+      } catch {
+        ctx.addIssue({ code: "custom", message: 'must be JSON such as {"chart.vega":{"timeoutMs":5000}}' });
+        return z.NEVER;
+      }
+      const limits = renderLimitsOverrideSchema.safeParse(parsed);
+      if (!limits.success) {
+        ctx.addIssue({
+          code: "custom",
+          message: `per job type {timeoutMs?: 100–3600000, memoryMb?: 32–16384}: ${limits.error.issues[0]?.message}`,
+        });
+        return z.NEVER;
+      }
+      return limits.data;
+    });
+
 /** Every setting of a worker process, from the environment, parsed once at boot. */
 export const workerConfigSchema = z.object({
   ...sharedConfigShape,
@@ -16,7 +50,12 @@ export const workerConfigSchema = z.object({
   KILN_PROGRESS_INTERVAL_MS: envInt(250, { min: 0, max: 10_000 }),
   KILN_CHROMIUM_PATH: z.string().default("/usr/bin/chromium"),
   KILN_PDF_CONCURRENCY: envInt(2, { min: 1, max: 16 }),
+  /** Chromium's own bound on layout + print of one document (within document.pdf's render limit). */
   KILN_RENDER_TIMEOUT_MS: envInt(30_000, { min: 500 }),
+  /** Per job type bounds of one render, overriding the defaults in docs/guarantees.md. */
+  KILN_RENDER_LIMITS: envRenderLimits(),
+  /** Render threads kept warm per job type (0: started on demand, stopped after a minute idle). */
+  KILN_RENDER_WARM_THREADS: envInt(0, { min: 0, max: 64 }),
   /** Port of this worker's Prometheus `/metrics` (job durations, outcomes, jobs in flight). Default 0: off. */
   KILN_WORKER_METRICS_PORT: envInt(0, { min: 0, max: 65535 }),
   /** Interface the metrics port listens on. Default `0.0.0.0`. */

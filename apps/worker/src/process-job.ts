@@ -1,4 +1,11 @@
-import { type JobError, type Logger, type NewJobEvent, RenderError, type Renderer } from "@kiln/core";
+import {
+  type JobError,
+  type Logger,
+  type NewJobEvent,
+  type RenderContext,
+  RenderError,
+  toJobSummary,
+} from "@kiln/core";
 import type { JobStore } from "@kiln/db";
 import type { EventLog, QueuedJobData } from "@kiln/queue";
 import type { ArtifactStore } from "@kiln/storage";
@@ -10,7 +17,8 @@ export interface ProcessJobDeps {
   jobs: JobStore;
   events: EventLog;
   artifacts: ArtifactStore;
-  renderers: Map<string, Renderer>;
+  /** Runs one attempt's render, isolated from this loop (see @kiln/renderers' render runner). */
+  render(jobType: string, input: unknown, ctx: RenderContext): Promise<void>;
   logger: Logger;
   progressIntervalMs: number;
   retryBackoffMs: number;
@@ -18,9 +26,24 @@ export interface ProcessJobDeps {
   observer?: JobObserver;
 }
 
-/** Why a running render was aborted: the job was cancelled, or the worker is shutting down. */
-export const abortReasons = { cancelled: "cancelled", shutdown: "shutdown", lockLost: "lock_lost" } as const;
+/**
+ * Why a running render was aborted: the job was cancelled, the worker is shutting down, or the
+ * worker lost the job's lock — while its own loop was healthy (an outside interruption), or after
+ * its loop stalled (the worker's fault, so it counts like any failed attempt).
+ */
+export const abortReasons = {
+  cancelled: "cancelled",
+  shutdown: "shutdown",
+  lockLost: "lock_lost",
+  lockLostStalled: "lock_lost_after_stall",
+} as const;
 const interruptions = new Set<unknown>([abortReasons.shutdown, abortReasons.lockLost]);
+
+/**
+ * How many interrupted attempts one job may have handed back to its budget. Past it an
+ * interruption uses up an attempt like a failure, so no job can be interrupted into a loop.
+ */
+export const maxInterruptionRefunds = 3;
 
 const toJobError = (error: unknown): JobError => {
   if (error instanceof RenderError) return { code: error.code, message: error.message };
@@ -54,11 +77,11 @@ export const createJobProcessor = (deps: ProcessJobDeps) => {
     if (start.kind === "exhausted") {
       await publish({
         type: "content_job.failed",
-        data: { jobId, companyId: start.job.companyId, job: start.job },
+        data: { jobId, companyId: start.job.companyId, job: toJobSummary(start.job) },
       });
       throw new UnrecoverableError("attempts exhausted");
     }
-    const { job, attempt, attemptLimit, previousStatus } = start;
+    const { job, attempt, attemptLimit, interruptionRefunds, previousStatus } = start;
     const { companyId } = job;
     const log = logger.child({ jobId, jobType: job.jobType, attempt });
     if (previousStatus === "running") {
@@ -66,7 +89,10 @@ export const createJobProcessor = (deps: ProcessJobDeps) => {
       const error = { code: "worker_lost", message: "the previous attempt stopped without finishing" };
       await publish({ type: "content_job.retrying", data: { jobId, companyId, attempt, error } });
     }
-    await publish({ type: "content_job.started", data: { jobId, companyId, attempt, job } });
+    await publish({
+      type: "content_job.started",
+      data: { jobId, companyId, attempt, job: toJobSummary(job) },
+    });
 
     const abort = new AbortController();
     const onAbort = () => abort.abort(signal?.reason);
@@ -95,14 +121,7 @@ export const createJobProcessor = (deps: ProcessJobDeps) => {
     const attemptStarted = performance.now();
     deps.observer?.started(job.jobType);
     try {
-      const renderer = deps.renderers.get(job.jobType);
-      if (!renderer)
-        throw new RenderError("unknown_job_type", `this worker cannot render ${job.jobType}`, {
-          retryable: false,
-        });
-      const input = renderer.inputSchema.safeParse(job.input);
-      if (!input.success) throw new RenderError("invalid_input", input.error.message, { retryable: false });
-      await renderer.render(input.data, run.ctx);
+      await deps.render(job.jobType, job.input, run.ctx);
       if (abort.signal.aborted) throw abort.signal.reason ?? new Error("aborted");
       await run.settle();
       const artifacts = run.artifacts();
@@ -110,18 +129,21 @@ export const createJobProcessor = (deps: ProcessJobDeps) => {
         throw new RenderError("no_artifact", "the renderer produced no artifact", { retryable: false });
       const done = await jobs.completeAttempt(jobId, attempt, artifacts);
       outcome = done ? "done" : "cancelled";
-      if (done) await publish({ type: "content_job.done", data: { jobId, companyId, job: done } });
+      if (done)
+        await publish({ type: "content_job.done", data: { jobId, companyId, job: toJobSummary(done) } });
       else log.info("finished, but the job was cancelled or taken over meanwhile: result dropped");
     } catch (error) {
       await run.settle();
       // Interrupted by this worker (shutdown past its grace, a lost lock) rather than failed by the
       // job: handed back as a retry that does not use up the job's budget.
-      const interrupted = abort.signal.aborted && interruptions.has(abort.signal.reason);
-      const jobError = interrupted
+      const stoppedByWorker = abort.signal.aborted && abort.signal.reason !== abortReasons.cancelled;
+      const interrupted = stoppedByWorker && interruptions.has(abort.signal.reason);
+      const refund = interrupted && interruptionRefunds < maxInterruptionRefunds;
+      const jobError = stoppedByWorker
         ? { code: "worker_interrupted", message: `the worker stopped the attempt (${abort.signal.reason})` }
         : toJobError(error);
-      const final = !interrupted && (isPermanent(error) || attempt >= attemptLimit);
-      const failed = await jobs.failAttempt(jobId, attempt, jobError, { final, refund: interrupted });
+      const final = !refund && (isPermanent(error) || attempt >= attemptLimit);
+      const failed = await jobs.failAttempt(jobId, attempt, jobError, { final, refund });
       outcome = !failed ? "cancelled" : final ? "failed" : "retrying";
       if (!failed) {
         // Cancelled (the API already published it) or superseded: nothing of ours to record.
@@ -133,7 +155,7 @@ export const createJobProcessor = (deps: ProcessJobDeps) => {
       }
       if (final) {
         log.warn({ error: jobError }, "job failed");
-        await publish({ type: "content_job.failed", data: { jobId, companyId, job: failed } });
+        await publish({ type: "content_job.failed", data: { jobId, companyId, job: toJobSummary(failed) } });
         throw new UnrecoverableError(jobError.message);
       }
       const delayMs = deps.retryBackoffMs * 2 ** Math.max(0, bullJob.attemptsMade);

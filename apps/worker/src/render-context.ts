@@ -1,5 +1,5 @@
 import type { ArtifactInput, Logger, RenderContext } from "@kiln/core";
-import { RenderError } from "@kiln/core";
+import { boundArtifactMetadata, eventSizeLimits, RenderError, truncateText } from "@kiln/core";
 import type { StoredArtifact } from "@kiln/db";
 import { type ArtifactStore, isValidArtifactName } from "@kiln/storage";
 
@@ -19,12 +19,15 @@ export interface RenderContextOptions {
 /**
  * The context a renderer runs with. Progress is clamped, never goes backwards, and is throttled
  * (a stage change always goes through), so a chatty renderer cannot flood PostgreSQL or Redis.
+ * What a renderer reports is kept within `eventSizeLimits`: stage and message cut, at most
+ * `progressReportsPerAttempt` reports, `artifactsPerJob` artifacts, metadata capped per artifact.
  */
 export const createRenderContext = (options: RenderContextOptions) => {
   const written: StoredArtifact[] = [];
   let progress = 0;
   let stage = "";
   let lastWriteAt = 0;
+  let reports = 0;
   let chain = Promise.resolve();
 
   const ctx: RenderContext = {
@@ -33,11 +36,18 @@ export const createRenderContext = (options: RenderContextOptions) => {
     attempt: options.attempt,
     signal: options.signal,
     logger: options.logger,
-    reportProgress(value, nextStage, message) {
+    reportProgress(value, reportedStage, reportedMessage) {
+      const nextStage = truncateText(reportedStage, eventSizeLimits.stageBytes);
+      const message =
+        reportedMessage === undefined
+          ? undefined
+          : truncateText(reportedMessage, eventSizeLimits.progressMessageBytes);
       const clamped = Math.max(progress, Math.min(99, Math.max(0, Math.round(value))));
       const now = Date.now();
       const stageChanged = nextStage !== stage;
       if (!stageChanged && (clamped === progress || now - lastWriteAt < options.progressIntervalMs)) return;
+      if (reports >= eventSizeLimits.progressReportsPerAttempt) return;
+      reports++;
       progress = clamped;
       stage = nextStage;
       lastWriteAt = now;
@@ -51,6 +61,14 @@ export const createRenderContext = (options: RenderContextOptions) => {
           retryable: false,
         });
       }
+      const isNew = !written.some((candidate) => candidate.name === artifact.name);
+      if (isNew && written.length >= eventSizeLimits.artifactsPerJob) {
+        throw new RenderError(
+          "too_many_artifacts",
+          `a job records at most ${eventSizeLimits.artifactsPerJob} artifacts`,
+          { retryable: false },
+        );
+      }
       const body =
         typeof artifact.body === "string" ? new TextEncoder().encode(artifact.body) : artifact.body;
       const stored = await options.artifacts.put(
@@ -61,7 +79,7 @@ export const createRenderContext = (options: RenderContextOptions) => {
         name: artifact.name,
         contentType: artifact.contentType,
         ...stored,
-        ...(artifact.metadata && { metadata: artifact.metadata }),
+        ...(artifact.metadata && { metadata: boundArtifactMetadata(artifact.metadata) }),
       };
       const existing = written.findIndex((candidate) => candidate.name === artifact.name);
       if (existing >= 0) written[existing] = entry;

@@ -9,10 +9,12 @@ import {
   queueNameOf,
   subscribeToControl,
 } from "@kiln/queue";
-import { createRendererRegistry } from "@kiln/renderers";
+import { createRendererRegistry, createRenderRunner } from "@kiln/renderers";
 import { createLocalArtifactStore } from "@kiln/storage";
 import { Worker } from "bullmq";
+import { checkChromium } from "./check-chromium.ts";
 import type { WorkerConfig } from "./config.ts";
+import { watchEventLoop } from "./loop-health.ts";
 import { startWorkerMetrics } from "./metrics/worker-metrics.ts";
 import { abortReasons, createJobProcessor } from "./process-job.ts";
 import { createReconciler } from "./reconciler.ts";
@@ -52,6 +54,17 @@ export const runWorker = async ({ config, logger, jobTypes }: RunWorkerOptions) 
   if (unknown.length > 0) {
     throw new Error(`unknown job type(s): ${unknown.join(", ")}; known: ${[...renderers.keys()].join(", ")}`);
   }
+  await checkChromium({ served, executablePath: config.KILN_CHROMIUM_PATH, logger });
+
+  const runner = await createRenderRunner({
+    renderers,
+    jobTypes: served,
+    concurrency: config.WORKER_CONCURRENCY,
+    limits: config.KILN_RENDER_LIMITS,
+    minThreads: config.KILN_RENDER_WARM_THREADS,
+    logger,
+  });
+  const loop = watchEventLoop({ windowMs: config.KILN_LOCK_DURATION_MS });
 
   const jobs = guardDependency("database", createJobStore({ prisma }));
   const queues = createJobQueues({ connection: redis, prefix, retryBackoffMs: config.KILN_RETRY_BACKOFF_MS });
@@ -70,7 +83,7 @@ export const runWorker = async ({ config, logger, jobTypes }: RunWorkerOptions) 
     jobs,
     events,
     artifacts: createLocalArtifactStore({ root: config.STORAGE_DIR }),
-    renderers,
+    render: (jobType, input, ctx) => runner.run(jobType, input, ctx),
     logger,
     progressIntervalMs: config.KILN_PROGRESS_INTERVAL_MS,
     retryBackoffMs: config.KILN_RETRY_BACKOFF_MS,
@@ -91,9 +104,12 @@ export const runWorker = async ({ config, logger, jobTypes }: RunWorkerOptions) 
     worker.on("error", (error) => logger.warn({ err: error, jobType }, "queue worker error"));
     // A lock we could not renew means the job may already run elsewhere (stalled, or its entry
     // vanished): stop rendering rather than run it twice at once. Our row writes are fenced anyway.
+    // BullMQ renews locks every half lock duration: a loop stalled that long lost them itself.
     worker.on("lockRenewalFailed", (jobIds) => {
-      for (const jobId of jobIds) worker.cancelJob(jobId, abortReasons.lockLost);
-      logger.warn({ jobIds, jobType }, "lost the lock of running jobs: aborted them");
+      const stalled = loop.recentMaxDelayMs() > config.KILN_LOCK_DURATION_MS / 2;
+      const reason = stalled ? abortReasons.lockLostStalled : abortReasons.lockLost;
+      for (const jobId of jobIds) worker.cancelJob(jobId, reason);
+      logger.warn({ jobIds, jobType, loopStalled: stalled }, "lost the lock of running jobs: aborted them");
     });
     workers.set(jobType, worker);
   }
@@ -121,7 +137,14 @@ export const runWorker = async ({ config, logger, jobTypes }: RunWorkerOptions) 
     graceMs: config.KILN_RECONCILE_GRACE_MS,
   });
   reconciler.start();
-  logger.info({ jobTypes: served, concurrency: config.WORKER_CONCURRENCY }, "kiln worker started");
+  logger.info(
+    {
+      jobTypes: served,
+      concurrency: config.WORKER_CONCURRENCY,
+      renderLimits: Object.fromEntries(served.map((jobType) => [jobType, runner.limitsOf(jobType)])),
+    },
+    "kiln worker started",
+  );
 
   return {
     jobTypes: served,
@@ -140,6 +163,8 @@ export const runWorker = async ({ config, logger, jobTypes }: RunWorkerOptions) 
       await closing;
       clearTimeout(grace);
       await control.close().catch(() => {});
+      await runner.close();
+      loop.close();
       await Promise.allSettled([...renderers.values()].map((renderer) => renderer.close?.()));
       await queues.close().catch(() => {});
       redis.disconnect();

@@ -16,6 +16,7 @@ export {
   type DownloadedArtifact,
   type KilnClient,
   type KilnClientOptions,
+  type ListJobsWithInputFilters,
   type SubmitOptions,
 } from "./kiln-client.ts";
 export type { FollowOptions, ReconnectOptions } from "./sse/follow-event-stream.ts";

@@ -11,6 +11,8 @@ describe("submit() is typed by jobType", () => {
       durationMs: number;
       steps: number;
       failTimes?: number;
+      busyMs?: number;
+      allocateMb?: number;
     }>();
     expectTypeOf<JobType>().toEqualTypeOf<
       "canary" | "markdown.html" | "document.pdf" | "image.card" | "chart.vega"

@@ -12,6 +12,14 @@ export interface WaitForJobOptions extends Omit<FollowOptions, "lastEventId"> {
 
 /** The SSE side of the client: following one job or the whole company, and waiting for a job. */
 export const createJobStreams = (transport: Transport, companyPath: string) => {
+  const getWholeJob = (jobId: string, signal?: AbortSignal) =>
+    transport.json<Job>({
+      method: "GET",
+      path: `${companyPath}/content-jobs/${encodeURIComponent(jobId)}`,
+      signal,
+      retryable: true,
+    });
+
   const followJob = (jobId: string, options?: FollowOptions): AsyncIterable<TypedJobEvent> => ({
     [Symbol.asyncIterator]: () =>
       followEventStream(
@@ -35,8 +43,8 @@ export const createJobStreams = (transport: Transport, companyPath: string) => {
     const signal = signals.length > 0 ? AbortSignal.any(signals) : undefined;
     try {
       for await (const event of followJob(jobId, { ...follow, signal })) {
-        if (!endsJobStream(event)) continue;
-        if ("job" in event.data) return event.data.job;
+        // Events carry the Job without its input: the whole Job is read once the job has ended.
+        if (endsJobStream(event)) return await getWholeJob(jobId, signal);
       }
     } catch (error) {
       if (deadline?.aborted && !options.signal?.aborted) {
@@ -56,7 +64,10 @@ export const createJobStreams = (transport: Transport, companyPath: string) => {
     followJob,
     /** Every event of every job of the company, live; never ends by itself (use `signal`). Reconnects like `followJob`. */
     followCompany,
-    /** Follows a job until it is done, failed or cancelled, and returns the final Job (any of the three). */
+    /**
+     * Follows a job until it is done, failed or cancelled, and returns the final Job (any of the
+     * three), input included: read with one `GET` once its stream has ended.
+     */
     waitForJob,
   };
 };

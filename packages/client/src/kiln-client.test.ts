@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { createTestHarness, type TestHarness } from "@kiln/api/src/testing/test-harness.ts";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Job, JobSummary } from "@kiln/core";
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
 import { KilnTimeoutError } from "./errors.ts";
 import { createKilnClient, type KilnClient } from "./kiln-client.ts";
 import type { TypedJobEvent } from "./sse/to-job-event.ts";
@@ -170,6 +171,26 @@ describe("artifacts, lists and the rest", { timeout: 90_000 }, () => {
     const none: string[] = [];
     for await (const job of client.iterateJobs({ sourceTaskId, status: "cancelled" })) none.push(job.id);
     expect(none).toEqual([]);
+  });
+
+  it('listJobs and iterateJobs yield summaries (no input); include: "input" yields whole Jobs', async () => {
+    const sourceTaskId = `task-${randomUUID()}`;
+    const input = { durationMs: 0, steps: 1 };
+    const { jobId } = await client.submit({ jobType: "canary", input, sourceTaskId });
+
+    const summaries = await client.listJobs({ sourceTaskId });
+    expectTypeOf(summaries.items).toEqualTypeOf<JobSummary[]>();
+    expect(summaries.items.map((job) => job.id)).toEqual([jobId]);
+    expect(summaries.items[0]).not.toHaveProperty("input");
+    for await (const job of client.iterateJobs({ sourceTaskId })) expect(job).not.toHaveProperty("input");
+
+    const whole = await client.listJobs({ sourceTaskId, include: "input" });
+    expectTypeOf(whole.items).toEqualTypeOf<Job[]>();
+    expect(whole.items[0]).toMatchObject({ id: jobId, input });
+    for await (const job of client.iterateJobs({ sourceTaskId, include: "input" })) {
+      expectTypeOf(job).toEqualTypeOf<Job>();
+      expect(job.input).toMatchObject(input);
+    }
   });
 
   it("mintStreamToken: a token that opens an SSE route without headers", async () => {

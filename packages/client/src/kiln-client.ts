@@ -1,8 +1,15 @@
-import type { Job, SubmitJobBody } from "@kiln/core";
+import type { Job, JobSummary, SubmitJobBody } from "@kiln/core";
 import type { JobType, TypedSubmitBody } from "./job-inputs.ts";
 import { createJobStreams } from "./job-streams.ts";
 import { createTransport, type RetryOptions } from "./transport.ts";
-import type { JobAccepted, JobPage, JobTypeDescription, ListJobsFilters, StreamToken } from "./wire-types.ts";
+import type {
+  JobAccepted,
+  JobPage,
+  JobSummaryPage,
+  JobTypeDescription,
+  ListJobsFilters,
+  StreamToken,
+} from "./wire-types.ts";
 
 /** Options of `createKilnClient`. */
 export interface KilnClientOptions {
@@ -33,6 +40,9 @@ export interface SubmitOptions extends CallOptions {
    */
   idempotencyKey?: string;
 }
+
+/** Filters of `listJobs` that ask for whole Jobs, each with its `input`. */
+export type ListJobsWithInputFilters = ListJobsFilters & { include: "input" };
 
 /** An artifact's bytes, all in memory. */
 export interface DownloadedArtifact {
@@ -71,14 +81,41 @@ export const createKilnClient = (options: KilnClientOptions) => {
       retryable: idempotencyKey !== undefined,
     });
 
-  const listJobs = (filters: ListJobsFilters = {}, { signal }: CallOptions = {}) =>
-    transport.json<JobPage>({
+  // Summaries by default; whole Jobs with `include: "input"`. The overloads give each its type.
+  function listJobs(filters: ListJobsWithInputFilters, options?: CallOptions): Promise<JobPage>;
+  function listJobs(filters?: ListJobsFilters, options?: CallOptions): Promise<JobSummaryPage>;
+  function listJobs(
+    filters: ListJobsFilters = {},
+    { signal }: CallOptions = {},
+  ): Promise<JobPage | JobSummaryPage> {
+    return transport.json<JobPage | JobSummaryPage>({
       method: "GET",
       path: `${companyPath}/content-jobs`,
       query: { ...filters },
       signal,
       retryable: true,
     });
+  }
+
+  function iterateJobs(
+    filters: Omit<ListJobsWithInputFilters, "cursor">,
+    options?: CallOptions,
+  ): AsyncGenerator<Job, void>;
+  function iterateJobs(
+    filters?: Omit<ListJobsFilters, "cursor">,
+    options?: CallOptions,
+  ): AsyncGenerator<JobSummary, void>;
+  async function* iterateJobs(
+    filters: Omit<ListJobsFilters, "cursor"> = {},
+    callOptions: CallOptions = {},
+  ): AsyncGenerator<Job | JobSummary, void> {
+    let cursor: string | undefined;
+    do {
+      const page: JobPage | JobSummaryPage = await listJobs({ ...filters, cursor }, callOptions);
+      yield* page.items;
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+  }
 
   return {
     companyId: options.companyId,
@@ -89,17 +126,16 @@ export const createKilnClient = (options: KilnClientOptions) => {
     submitDynamic,
     getJob: (jobId: string, { signal }: CallOptions = {}) =>
       transport.json<Job>({ method: "GET", path: jobPath(jobId), signal, retryable: true }),
-    /** One page of jobs, newest first; pass `nextCursor` back as `cursor` for the next. */
+    /**
+     * One page of jobs, newest first; pass `nextCursor` back as `cursor` for the next. Items are
+     * summaries (no `input`); `include: "input"` lists whole Jobs.
+     */
     listJobs,
-    /** Every job matching the filters, newest first, reading page after page (`limit` sets the page size). */
-    async *iterateJobs(filters: Omit<ListJobsFilters, "cursor"> = {}, callOptions: CallOptions = {}) {
-      let cursor: string | undefined;
-      do {
-        const page = await listJobs({ ...filters, cursor }, callOptions);
-        yield* page.items;
-        cursor = page.nextCursor ?? undefined;
-      } while (cursor);
-    },
+    /**
+     * Every job matching the filters, newest first, reading page after page (`limit` sets the page
+     * size). Summaries, or whole Jobs with `include: "input"`.
+     */
+    iterateJobs,
     /** Cancels a queued or running job; a terminal job answers `409`. */
     cancel: (jobId: string, { signal }: CallOptions = {}) =>
       transport.json<Job>({ method: "POST", path: `${jobPath(jobId)}/cancel`, signal }),

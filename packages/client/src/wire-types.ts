@@ -5,6 +5,8 @@ export type {
   CreatedApiKey,
   JobAccepted,
   JobPage,
+  JobSummary,
+  JobSummaryPage,
   JobTypeDescription,
   ListJobsFilters,
   Problem,

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { errorCodes } from "./errors.ts";
 import { jobSchema, jobStatusSchema } from "./job.ts";
+import { jobSummarySchema } from "./job-summary.ts";
 
 // The HTTP contract's bodies besides the Job itself: the API validates and documents with these,
 // the client types its answers with them. One definition each.
@@ -35,11 +36,24 @@ export const listJobsQuerySchema = z.object({
   sourceTaskId: z.string().trim().min(1).max(200).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50).describe("Page size, 1–100"),
   cursor: z.string().max(500).optional().describe("`nextCursor` of the previous page"),
+  include: z
+    .enum(["input"])
+    .optional()
+    .describe("`input` lists whole Jobs, each with its input; by default items are JobSummary (no input)"),
 });
 /** The filters as a caller passes them (query strings are coerced, so `limit` is typed here). */
 export type ListJobsFilters = Omit<z.input<typeof listJobsQuerySchema>, "limit"> & { limit?: number };
 
-/** One page of `GET …/content-jobs`, newest first; `nextCursor` is `null` on the last page. */
+/**
+ * One page of `GET …/content-jobs`, newest first; `nextCursor` is `null` on the last page. Items
+ * are summaries (no `input`), so a page's size does not grow with what was submitted.
+ */
+export const jobSummaryPageSchema = z
+  .object({ items: z.array(jobSummarySchema), nextCursor: z.string().nullable() })
+  .meta({ id: "JobSummaryPage" });
+export type JobSummaryPage = z.infer<typeof jobSummaryPageSchema>;
+
+/** A page of `GET …/content-jobs?include=input`: whole Jobs, input included. */
 export const jobPageSchema = z
   .object({ items: z.array(jobSchema), nextCursor: z.string().nullable() })
   .meta({ id: "JobPage" });

@@ -10,5 +10,5 @@ export {
 } from "./generated/prisma/client.ts";
 export { JobStatus } from "./generated/prisma/enums.ts";
 export * from "./job-store/job-store.ts";
-export { artifactUrl, type StoredArtifact, toJob } from "./job-store/to-job.ts";
+export { artifactUrl, type StoredArtifact, toJob, toJobSummaryOfRow } from "./job-store/to-job.ts";
 export * from "./migrate/index.ts";

@@ -4,5 +4,6 @@ export * from "./events/event-keys.ts";
 export * from "./events/event-log.ts";
 export * from "./events/stream-id.ts";
 export * from "./job-queues.ts";
+export * from "./key-revocations.ts";
 export * from "./leader-lease.ts";
 export * from "./redis-connection.ts";

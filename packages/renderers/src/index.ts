@@ -1,2 +1,12 @@
-export type { ChromiumOptions } from "./chromium/index.ts";
+export {
+  type ChromiumCheck,
+  type ChromiumOptions,
+  checkChromiumExecutable,
+  chromiumMissingMessage,
+} from "./chromium/index.ts";
+export {
+  createRenderRunner,
+  type RenderRunner,
+  type RenderRunnerOptions,
+} from "./isolation/render-runner.ts";
 export * from "./registry.ts";

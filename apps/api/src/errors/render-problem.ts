@@ -4,6 +4,7 @@ import { HTTPException } from "hono/http-exception";
 import type { ZodError } from "zod";
 import type { AppEnv } from "../services.ts";
 import { ApiError, toProblem } from "./api-error.ts";
+import { malformedQueryIn, malformedTextIn } from "./well-formed-text.ts";
 
 const codeOfStatus = (status: number): ErrorCode =>
   (Object.entries(errorCodes).find(([, value]) => value === status)?.[0] as ErrorCode | undefined) ??
@@ -56,12 +57,32 @@ export const renderProblem = (c: Context<AppEnv>, error: unknown): Response => {
   return new Response(JSON.stringify(problem), { status: problem.status, headers });
 };
 
-/** The validation hook of every route: every zod issue becomes an `errors[]` entry with its path. */
+/**
+ * Text that is not well-formed Unicode, wherever a route reads it (body, headers, query): one rule
+ * for every field, applied before anything is stored.
+ */
+const rejectMalformedText = (data: unknown, target: string, c: Context<AppEnv>): Response | undefined => {
+  if (target !== "json" && target !== "header" && target !== "query") return undefined;
+  const errors = [...(target === "query" ? malformedQueryIn(c.req.url) : []), ...malformedTextIn(data)];
+  if (errors.length === 0) return undefined;
+  const where = target === "json" ? "request body" : target;
+  return renderProblem(
+    c,
+    new ApiError("validation_failed", `The ${where} holds text that is not well-formed Unicode`, { errors }),
+  );
+};
+
+/**
+ * The validation hook of every route: every zod issue becomes an `errors[]` entry with its path,
+ * and valid data still has its text checked (see `rejectMalformedText`).
+ */
 export const validationHook = (
-  result: { success: true } | { success: false; error: ZodError; target: string },
+  result:
+    | { success: true; data: unknown; target: string }
+    | { success: false; error: ZodError; target: string },
   c: Context<AppEnv>,
 ): Response | undefined => {
-  if (result.success) return undefined;
+  if (result.success) return rejectMalformedText(result.data, result.target, c);
   return renderProblem(
     c,
     new ApiError(

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { type Job, type SubmitJobBody, submitLimits, toFieldErrors } from "@kiln/core";
+import { type Job, type SubmitJobBody, submitLimits, toFieldErrors, toJobSummary } from "@kiln/core";
 import { ApiError } from "../errors/api-error.ts";
 import type { Services } from "../services.ts";
 import { canonicalJson } from "./canonical-json.ts";
@@ -55,7 +55,10 @@ export const submitJob = async (
       "enqueue failed; the reconciler will enqueue the job",
     );
   }
-  await publish(services, { type: "content_job.created", data: { jobId: job.id, companyId, job } });
+  await publish(services, {
+    type: "content_job.created",
+    data: { jobId: job.id, companyId, job: toJobSummary(job) },
+  });
   return { job, created };
 };
 
@@ -69,7 +72,10 @@ export const cancelJob = async (services: Services, companyId: string, jobId: st
     services.queues.remove(job.jobType, job.id),
     services.control.publish({ type: "cancel", jobId: job.id, jobType: job.jobType }),
   ]);
-  await publish(services, { type: "content_job.cancelled", data: { jobId: job.id, companyId, job } });
+  await publish(services, {
+    type: "content_job.cancelled",
+    data: { jobId: job.id, companyId, job: toJobSummary(job) },
+  });
   return job;
 };
 
@@ -88,7 +94,10 @@ export const retryJob = async (services: Services, companyId: string, jobId: str
       "re-enqueue failed; the reconciler will enqueue the job",
     );
   }
-  await publish(services, { type: "content_job.status", data: { jobId: job.id, companyId, job } });
+  await publish(services, {
+    type: "content_job.status",
+    data: { jobId: job.id, companyId, job: toJobSummary(job) },
+  });
   return job;
 };
 

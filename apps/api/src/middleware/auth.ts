@@ -26,7 +26,8 @@ export const requireAdmin: MiddlewareHandler<AppEnv> = async (c, next) => {
 
 /**
  * Company routes: an API key of that company (another company's path: 403). With
- * `allowStreamToken`, SSE routes also take `?access_token=` minted for that company.
+ * `allowStreamToken`, SSE routes also take `?access_token=` minted for that company by a key
+ * that is still active: revoking a key revokes every token it minted, on every instance.
  */
 export const requireCompany =
   ({ allowStreamToken = false } = {}): MiddlewareHandler<AppEnv> =>
@@ -42,11 +43,12 @@ export const requireCompany =
         throw new ApiError("forbidden", "This API key belongs to another company");
       c.set("auth", { kind: "key", ...found });
     } else if (streamToken) {
-      const tokenCompany = streamTokens.verify(streamToken);
-      if (!tokenCompany) throw unauthorized();
-      if (tokenCompany !== companyId)
+      const claims = streamTokens.verify(streamToken);
+      if (!claims) throw unauthorized();
+      if (claims.companyId !== companyId)
         throw new ApiError("forbidden", "This stream token is for another company");
-      c.set("auth", { kind: "stream", companyId: tokenCompany });
+      if (!(await companies.isApiKeyActive(claims.keyId, claims.companyId))) throw unauthorized();
+      c.set("auth", { kind: "stream", ...claims });
     } else {
       throw unauthorized();
     }

@@ -11,13 +11,21 @@ const sha256 = (value: string) => createHash("sha256").update(value, "utf8").dig
 const sameSecret = (presented: string, expected: string): boolean =>
   timingSafeEqual(sha256(presented), sha256(expected));
 
-/** `/metrics`: open by default; with `KILN_METRICS_TOKEN` set, only `Authorization: Bearer <that token>`. */
+/**
+ * `/metrics`: with `KILN_METRICS_TOKEN` set, only `Authorization: Bearer <that token>`. Without it,
+ * open in development, closed in production unless `KILN_METRICS_PUBLIC=true` opens it.
+ */
 export const requireMetricsToken: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const expected = c.var.services.config.KILN_METRICS_TOKEN;
+  const { KILN_METRICS_TOKEN: expected, KILN_METRICS_PUBLIC, NODE_ENV } = c.var.services.config;
   if (expected) {
     const token = bearerOf(c.req.header("authorization"));
     if (!token || !sameSecret(token, expected))
       throw new ApiError("unauthorized", "Missing or wrong metrics token");
+  } else if (NODE_ENV === "production" && !KILN_METRICS_PUBLIC) {
+    throw new ApiError(
+      "unauthorized",
+      "/metrics is closed in production: the operator sets KILN_METRICS_TOKEN (or KILN_METRICS_PUBLIC=true)",
+    );
   }
   await next();
 };

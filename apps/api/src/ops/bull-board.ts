@@ -10,16 +10,21 @@ export interface BullBoardOptions {
   jobTypes: readonly string[];
   /** Where the board is mounted; its pages and assets link under it. */
   basePath: string;
+  /**
+   * The board shows queues and jobs but hides and refuses every action (retry, clean, pause,
+   * obliterate…): Bull Board answers 405 to them. Default: true.
+   */
+  readOnly?: boolean;
 }
 
 /**
  * Bull Board's UI and JSON API as a Hono app to mount at `basePath`. It reads the queues through
  * the API's own BullMQ `Queue`s, so it adds no Redis connection. Authentication is the mount's job.
  */
-export const createBullBoardApp = ({ queues, jobTypes, basePath }: BullBoardOptions) => {
+export const createBullBoardApp = ({ queues, jobTypes, basePath, readOnly = true }: BullBoardOptions) => {
   const serverAdapter = new HonoAdapter(serveStatic).setBasePath(basePath);
   createBullBoard({
-    queues: jobTypes.map((jobType) => new BullMQAdapter(queues.queue(jobType))),
+    queues: jobTypes.map((jobType) => new BullMQAdapter(queues.queue(jobType), { readOnlyMode: readOnly })),
     serverAdapter,
     options: { uiConfig: { boardTitle: "Kiln queues" } },
   });

@@ -2,6 +2,7 @@ import type { JobStatus, Logger } from "@kiln/core";
 import { type EventHub, type JobQueues, withTimeout } from "@kiln/queue";
 import { Counter, createMetricsRegistry, Gauge, Histogram, prometheusContentType } from "@kiln/telemetry";
 import type { SseRegistry } from "../sse/sse-registry.ts";
+import { cachedLookup } from "./cached-lookup.ts";
 
 export interface ApiMetricsOptions {
   queues: Pick<JobQueues, "queue">;
@@ -16,6 +17,13 @@ export interface ApiMetricsOptions {
    * dependency that hangs costs a scrape at most this long. Default 1000 ms.
    */
   collectTimeoutMs?: number;
+  /**
+   * How long the job counts by status are reused: each is a `GROUP BY` over the jobs table, so
+   * scrapes share one query in flight and reuse its answer this long. Default 15000 ms.
+   */
+  jobCountsTtlMs?: number;
+  /** The clock of that reuse, in ms. Default `Date.now`. */
+  now?: () => number;
 }
 
 export interface HttpObservation {
@@ -37,8 +45,9 @@ export interface ApiMetrics {
 const knownMethods = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
 
 /**
- * The API's metrics on a registry of its own. Queue depth, job counts and live connections are
- * read when Prometheus scrapes, so they are never stale and cost nothing between scrapes.
+ * The API's metrics on a registry of its own. Queue depth and live connections are read when
+ * Prometheus scrapes, so they are never stale and cost nothing between scrapes; job counts by
+ * status come from a cached query (see `jobCountsTtlMs`).
  */
 export const createApiMetrics = ({
   queues,
@@ -48,7 +57,10 @@ export const createApiMetrics = ({
   hub,
   logger,
   collectTimeoutMs = 1_000,
+  jobCountsTtlMs = 15_000,
+  now,
 }: ApiMetricsOptions): ApiMetrics => {
+  const countJobsByStatus = cachedLookup(() => jobs.countByStatus(), { ttlMs: jobCountsTtlMs, now });
   const registry = createMetricsRegistry();
   const registers = [registry];
 
@@ -106,7 +118,7 @@ export const createApiMetrics = ({
   const refresh = async () => {
     const [queueCounts, jobCounts] = await Promise.all([
       read("queues", () => Promise.all(jobTypes.map((jobType) => queues.queue(jobType).getJobCounts()))),
-      read("jobs", () => jobs.countByStatus()),
+      read("jobs", countJobsByStatus),
     ]);
     queueJobs.reset();
     queueCounts?.forEach((byState, index) => {

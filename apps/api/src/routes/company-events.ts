@@ -2,7 +2,7 @@ import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { pick } from "../errors/error-responses.ts";
 import { requireCompany } from "../middleware/auth.ts";
 import type { AppEnv } from "../services.ts";
-import { openEventStream } from "../sse/open-event-stream.ts";
+import { openEventStream, streamCredentialOf } from "../sse/open-event-stream.ts";
 import { streamCompanyEvents } from "../sse/stream-company-events.ts";
 import { lastEventIdOf } from "./job-events.ts";
 import { companyParams, lastEventIdQuery } from "./params.ts";
@@ -14,7 +14,8 @@ const route = createRoute({
   summary: "Follow every job of the company (Server-Sent Events)",
   description:
     "Every job event of the company, live; never ends by itself. Resume with `Last-Event-ID` within the " +
-    "retention window; from beyond it, a `content_job.status` snapshot of each queued or running job comes first.",
+    "retention window; from beyond it, or with an id that names no event, a `content_job.status` snapshot of " +
+    "each queued or running job comes first. Ends only when its key is revoked or its stream token expires.",
   middleware: [requireCompany({ allowStreamToken: true })] as const,
   request: { params: companyParams, query: lastEventIdQuery },
   responses: {
@@ -31,6 +32,7 @@ export const registerCompanyEvents = (app: OpenAPIHono<AppEnv>) =>
     return openEventStream(c, {
       registry: services.sse,
       pingMs: services.config.KILN_SSE_PING_MS,
+      credential: streamCredentialOf(c.var.auth),
       run: (session) => streamCompanyEvents(services, session, { companyId, lastEventId }),
       onError: (error) => services.logger.warn({ err: error, companyId }, "company stream failed"),
     });

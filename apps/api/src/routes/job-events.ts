@@ -1,10 +1,9 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import { isStreamId } from "@kiln/queue";
 import { ApiError } from "../errors/api-error.ts";
 import { pick } from "../errors/error-responses.ts";
 import { requireCompany } from "../middleware/auth.ts";
 import type { AppEnv } from "../services.ts";
-import { openEventStream } from "../sse/open-event-stream.ts";
+import { openEventStream, streamCredentialOf } from "../sse/open-event-stream.ts";
 import { streamJobEvents } from "../sse/stream-job-events.ts";
 import { isUuid, jobParams, lastEventIdQuery } from "./params.ts";
 
@@ -15,7 +14,9 @@ const route = createRoute({
   summary: "Follow one job (Server-Sent Events)",
   description:
     "First a `content_job.status` snapshot, then every event of the job until its terminal event, then the " +
-    "stream ends. Resume with `Last-Event-ID` (header or `?lastEventId=`). `: ping` every 15 s.",
+    "stream ends. Resume with `Last-Event-ID` (header or `?lastEventId=`); an id that names no event of the " +
+    "job is ignored (snapshot first). `: ping` every 15 s. The stream ends (`: closed: <why>`) when its key is " +
+    "revoked, or when its stream token expires (with `retry:`; the reconnect is a 401: mint a new token).",
   middleware: [requireCompany({ allowStreamToken: true })] as const,
   request: { params: jobParams, query: lastEventIdQuery },
   responses: {
@@ -24,24 +25,26 @@ const route = createRoute({
   },
 });
 
-/** `Last-Event-ID` from the header (what EventSource sends) or the query; a malformed one is ignored. */
-export const lastEventIdOf = (header: string | undefined, query: string | undefined): string | undefined => {
-  const value = (header ?? query)?.trim();
-  return value && isStreamId(value) ? value : undefined;
-};
+/**
+ * `Last-Event-ID` from the header (what EventSource sends) or the query, as sent; the stream
+ * decides by `resumePosition` whether it names an event to resume after (else it is ignored).
+ */
+export const lastEventIdOf = (header: string | undefined, query: string | undefined): string | undefined =>
+  (header ?? query)?.trim() || undefined;
 
 export const registerJobEvents = (app: OpenAPIHono<AppEnv>) =>
   app.openapi(route, async (c) => {
     const { services } = c.var;
     const { companyId, jobId } = c.req.valid("param");
     // Checked before the stream opens, so an unknown job is a plain 404.
-    if (!isUuid(jobId) || !(await services.jobs.getJob(companyId, jobId))) {
+    if (!isUuid(jobId) || !(await services.jobs.getJobSummary(companyId, jobId))) {
       throw new ApiError("not_found", "No such job");
     }
     const lastEventId = lastEventIdOf(c.req.header("last-event-id"), c.req.valid("query").lastEventId);
     return openEventStream(c, {
       registry: services.sse,
       pingMs: services.config.KILN_SSE_PING_MS,
+      credential: streamCredentialOf(c.var.auth),
       run: (session) => streamJobEvents(services, session, { companyId, jobId, lastEventId }),
       onError: (error) => services.logger.warn({ err: error, jobId }, "job stream failed"),
     });

@@ -1,5 +1,5 @@
-import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import { jobPageSchema, listJobsQuerySchema } from "@kiln/core";
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { jobPageSchema, jobSummaryPageSchema, listJobsQuerySchema } from "@kiln/core";
 import { pick } from "../errors/error-responses.ts";
 import { requireCompany } from "../middleware/auth.ts";
 import type { AppEnv } from "../services.ts";
@@ -10,14 +10,17 @@ const route = createRoute({
   path: "/api/companies/{companyId}/content-jobs",
   tags: ["jobs"],
   summary: "List jobs, newest first",
+  description:
+    "Items are JobSummary: the Job without `input`, so a page stays small whatever was submitted. " +
+    "`?include=input` lists whole Jobs instead; `GET …/content-jobs/{jobId}` always returns the whole Job.",
   middleware: [requireCompany()] as const,
   request: { params: companyParams, query: listJobsQuerySchema },
   responses: {
     200: {
-      description: "A page of jobs",
+      description: "A page of job summaries (whole Jobs with `?include=input`)",
       content: {
         "application/json": {
-          schema: jobPageSchema,
+          schema: z.union([jobSummaryPageSchema, jobPageSchema]),
         },
       },
     },

@@ -8,7 +8,10 @@ const route = createRoute({
   path: "/metrics",
   tags: ["ops"],
   summary: "Prometheus metrics: HTTP, queue depth per state, jobs per status, SSE connections",
-  description: "Open unless `KILN_METRICS_TOKEN` is set; then `Authorization: Bearer <that token>`.",
+  description:
+    "With `KILN_METRICS_TOKEN` set: `Authorization: Bearer <that token>`. Without it: open in development, " +
+    "closed in production unless `KILN_METRICS_PUBLIC=true`. Job counts per status are refreshed at most " +
+    "every `KILN_METRICS_JOB_COUNTS_TTL_MS`.",
   middleware: [requireMetricsToken] as const,
   // Either no credentials or the metrics token, depending on the deployment.
   security: [{}, { bearer: [] }],

@@ -14,9 +14,9 @@ export const jobParams = companyParams.extend({
 });
 
 export const lastEventIdQuery = z.object({
+  // No length limit here: an id that names no event is ignored (see `resumePosition`), never a 400.
   lastEventId: z
     .string()
-    .max(64)
     .optional()
     .openapi({ description: "Resume after this event id (or send the Last-Event-ID header)" }),
   access_token: z

@@ -2,6 +2,7 @@ import { snapshotEvent } from "@kiln/core";
 import { streamStart } from "@kiln/queue";
 import type { Services } from "../services.ts";
 import type { EventStreamSession } from "./open-event-stream.ts";
+import { resumePosition } from "./resume-position.ts";
 import { subscribePump } from "./subscribe-pump.ts";
 
 /** At most this many snapshots are sent when a client resumes from beyond the retention window. */
@@ -9,8 +10,9 @@ const resyncSnapshotLimit = 1_000;
 
 /**
  * Every event of a company's jobs, live. Resumes after `lastEventId` from the retained stream;
- * when that id is older than the retention, sends a snapshot of each queued or running job instead.
- * Never ends by itself.
+ * when that id is older than the retention, or names no event this stream could have sent
+ * (malformed, overflowing, in the future), sends a snapshot of each queued or running job instead:
+ * the client's position is unknown either way. Never ends by itself.
  */
 export const streamCompanyEvents = async (
   { events, hub, jobs }: Services,
@@ -23,19 +25,23 @@ export const streamCompanyEvents = async (
     accepts: () => true,
   });
 
-  if (lastEventId) {
-    const { events: replayed, gap } = await events.replayCompany(companyId, lastEventId);
-    if (!gap) {
-      await pump.start(replayed, lastEventId);
-      return;
-    }
-    const position = (await events.lastCompanyEventId(companyId)) ?? lastEventId;
-    const active = await jobs.listActiveJobs(companyId, resyncSnapshotLimit);
-    await pump.start(
-      active.map((job) => snapshotEvent(position, job)),
-      position,
-    );
+  const newest = await events.lastCompanyEventId(companyId);
+  const position = newest ?? streamStart;
+  if (lastEventId === undefined) {
+    await pump.start([], position);
     return;
   }
-  await pump.start([], (await events.lastCompanyEventId(companyId)) ?? streamStart);
+  const resumeAfter = resumePosition(lastEventId, newest);
+  if (resumeAfter) {
+    const { events: replayed, gap } = await events.replayCompany(companyId, resumeAfter);
+    if (!gap) {
+      await pump.start(replayed, resumeAfter);
+      return;
+    }
+  }
+  const active = await jobs.listActiveJobs(companyId, resyncSnapshotLimit);
+  await pump.start(
+    active.map((job) => snapshotEvent(position, job)),
+    position,
+  );
 };

@@ -2,12 +2,13 @@ import { isTerminalEvent, isTerminalStatus, type JobEvent, snapshotEvent } from 
 import { streamStart } from "@kiln/queue";
 import type { Services } from "../services.ts";
 import type { EventStreamSession } from "./open-event-stream.ts";
+import { resumePosition } from "./resume-position.ts";
 import { subscribePump } from "./subscribe-pump.ts";
 
 export interface JobStreamRequest {
   companyId: string;
   jobId: string;
-  /** Resume after this event id (`Last-Event-ID`); absent for a fresh stream. */
+  /** `Last-Event-ID` as the client sent it; absent for a fresh stream. Checked by `resumePosition`. */
   lastEventId?: string;
 }
 
@@ -33,20 +34,22 @@ export const streamJobEvents = async (
     isLast: endsJobStream,
   });
 
-  if (lastEventId) {
-    const replayed = await events.replayJob(jobId, lastEventId);
-    const job = await jobs.getJob(companyId, jobId);
+  const newest = await events.lastJobEventId(jobId);
+  const resumeAfter = resumePosition(lastEventId, newest);
+  if (resumeAfter) {
+    const replayed = await events.replayJob(jobId, resumeAfter);
+    const job = await jobs.getJobSummary(companyId, jobId);
     if (!job) return session.close();
     const first = [...replayed];
     // The terminal event may have aged out of the job's stream: the snapshot still ends it.
     if (isTerminalStatus(job.status) && !replayed.some((event) => isTerminalEvent(event.type))) {
-      first.push(snapshotEvent(replayed.at(-1)?.id ?? lastEventId, job));
+      first.push(snapshotEvent(replayed.at(-1)?.id ?? resumeAfter, job));
     }
-    await pump.start(first, lastEventId);
+    await pump.start(first, resumeAfter);
     return;
   }
-  const position = (await events.lastJobEventId(jobId)) ?? streamStart;
-  const job = await jobs.getJob(companyId, jobId);
+  const position = newest ?? streamStart;
+  const job = await jobs.getJobSummary(companyId, jobId);
   if (!job) return session.close();
   await pump.start([snapshotEvent(position, job)], position);
 };

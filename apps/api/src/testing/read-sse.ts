@@ -21,9 +21,17 @@ export const readSse = async (
     timeoutMs?: number;
     onEvent?: (event: SseEvent) => void;
   } = {},
-): Promise<{ events: SseEvent[]; ended: boolean; comments: string[]; lost: boolean }> => {
+): Promise<{
+  events: SseEvent[];
+  ended: boolean;
+  comments: string[];
+  /** Every `retry:` value the server sent, in ms. */
+  retries: number[];
+  lost: boolean;
+}> => {
   const events: SseEvent[] = [];
   const comments: string[] = [];
+  const retries: number[] = [];
   let stop = false;
   const parser = createParser({
     onEvent(message: EventSourceMessage) {
@@ -34,6 +42,9 @@ export const readSse = async (
     },
     onComment(comment) {
       comments.push(comment.trim());
+    },
+    onRetry(ms) {
+      retries.push(ms);
     },
   });
   const reader = response.body!.getReader();
@@ -63,5 +74,5 @@ export const readSse = async (
     clearTimeout(deadline);
     if (!ended && !lost) await reader.cancel().catch(() => {});
   }
-  return { events, ended, comments, lost };
+  return { events, ended, comments, retries, lost };
 };

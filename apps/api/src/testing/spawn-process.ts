@@ -17,13 +17,16 @@ export interface SpawnedProcess {
 /** Starts a real Kiln process (tsx, from the repo root) the way an operator would. */
 export const spawnKilnProcess = (
   entry: string,
-  env: Record<string, string>,
+  env: Record<string, string | undefined>,
   args: string[] = [],
+  /** `processGroup`: leads its own process group, as a terminal's foreground job does (Ctrl-C reaches the group). */
+  { processGroup = false }: { processGroup?: boolean } = {},
 ): SpawnedProcess => {
   const child = spawn(process.execPath, ["--import", "tsx", entry, ...args], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
+    detached: processGroup,
   });
   let output = "";
   const watchers = new Set<() => void>();

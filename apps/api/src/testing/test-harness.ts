@@ -2,10 +2,10 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { silentLogger } from "@kiln/core";
+import { type Logger, silentLogger } from "@kiln/core";
 import { createTestDatabase } from "@kiln/db/testing";
 import { Redis } from "ioredis";
-import { createApp } from "../app.ts";
+import { createApp, type KilnApp } from "../app.ts";
 import { buildServices } from "../build-services.ts";
 import { loadApiConfig } from "../config.ts";
 import { type SpawnedProcess, spawnKilnProcess } from "./spawn-process.ts";
@@ -22,6 +22,8 @@ export interface HarnessOptions {
    * harness itself connect directly), so a test can take a dependency "down" for the API alone.
    */
   apiThrough?: { postgresPort?: number; redisPort?: number };
+  /** The in-process API's logger (default: silent), e.g. to assert that nothing was logged. */
+  logger?: Logger;
 }
 
 const viaPort = (url: string, port: number | undefined) => {
@@ -58,6 +60,8 @@ export const createTestHarness = async (options: HarnessOptions = {}) => {
     LOG_LEVEL: "silent",
     NODE_ENV: "test",
     KILN_RETRY_BACKOFF_MS: "100",
+    // Tests read job counts right after changing them; the cache has tests of its own.
+    KILN_METRICS_JOB_COUNTS_TTL_MS: "0",
     ...options.env,
   };
   const config = loadApiConfig({
@@ -65,23 +69,28 @@ export const createTestHarness = async (options: HarnessOptions = {}) => {
     DATABASE_URL: viaPort(database.url, options.apiThrough?.postgresPort),
     REDIS_URL: viaPort(redisUrl, options.apiThrough?.redisPort),
   });
-  const built = await buildServices({ config, logger: silentLogger, adminToken });
+  const logger = options.logger ?? silentLogger;
+  const built = await buildServices({ config, logger, adminToken });
   const app = createApp(built.services);
   const processes = new Set<SpawnedProcess>();
+  const instances = new Set<{ close(): Promise<void> }>();
   const redis = new Redis(redisUrl);
 
-  const request = async (method: string, path: string, { key, body, headers = {} }: RequestOptions = {}) =>
-    app.request(path, {
-      method,
-      headers: Object.fromEntries(
-        Object.entries({
-          ...(key && { authorization: `Bearer ${key}` }),
-          ...(body !== undefined && { "content-type": "application/json" }),
-          ...headers,
-        }).filter((entry): entry is [string, string] => entry[1] !== undefined),
-      ),
-      body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
-    });
+  const requestTo =
+    (target: KilnApp) =>
+    async (method: string, path: string, { key, body, headers = {} }: RequestOptions = {}) =>
+      target.request(path, {
+        method,
+        headers: Object.fromEntries(
+          Object.entries({
+            ...(key && { authorization: `Bearer ${key}` }),
+            ...(body !== undefined && { "content-type": "application/json" }),
+            ...headers,
+          }).filter((entry): entry is [string, string] => entry[1] !== undefined),
+        ),
+        body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+      });
+  const request = requestTo(app);
 
   const harness = {
     app,
@@ -117,6 +126,17 @@ export const createTestHarness = async (options: HarnessOptions = {}) => {
       return worker;
     },
 
+    /**
+     * Another in-process API instance with services of its own (connections, SSE registry, event
+     * hub) over the same database and Redis prefix, as a second machine would run it.
+     */
+    async addApiInstance() {
+      const other = await buildServices({ config, logger, adminToken });
+      const otherApp = createApp(other.services);
+      instances.add(other);
+      return { app: otherApp, services: other.services, request: requestTo(otherApp) };
+    },
+
     /** Starts a real API process; resolves with its base URL. */
     async startApi(apiEnv: Record<string, string> = {}) {
       const api = spawnKilnProcess("apps/api/src/main.ts", {
@@ -133,6 +153,7 @@ export const createTestHarness = async (options: HarnessOptions = {}) => {
 
     async close() {
       await Promise.all([...processes].map((child) => child.stop("SIGKILL")));
+      await Promise.all([...instances].map((instance) => instance.close()));
       await built.close();
       const keys: string[] = [];
       let cursor = "0";

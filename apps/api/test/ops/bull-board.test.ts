@@ -6,7 +6,8 @@ let h: TestHarness;
 let acme: { companyId: string; key: string };
 
 beforeAll(async () => {
-  h = await createTestHarness();
+  // The board acts on queues here (pause, resume); its read-only default has tests of its own.
+  h = await createTestHarness({ env: { KILN_BULL_BOARD_READONLY: "false" } });
   acme = await h.createCompany("Acme");
 });
 afterAll(() => h?.close());

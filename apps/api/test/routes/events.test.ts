@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readSse, type SseEvent } from "../../src/testing/read-sse.ts";
 import { createTestHarness, type TestHarness } from "../../src/testing/test-harness.ts";
-import { jobFields, jobPath, submitCanary, type TestCompany } from "./support.ts";
+import { jobPath, jobSummaryFields, submitCanary, type TestCompany } from "./support.ts";
 
 let h: TestHarness;
 let acme: TestCompany;
@@ -56,7 +56,7 @@ const waitFor = async (check: () => boolean, timeoutMs = 3_000) => {
 };
 
 describe("GET …/content-jobs/:jobId/events", () => {
-  it("headers, then a content_job.status snapshot with the whole Job, then live events until the terminal one", async () => {
+  it("headers, then a content_job.status snapshot with the Job summary, then live events until the terminal one", async () => {
     const jobId = await submitCanary(h, acme);
     const response = await open(`${jobPath(acme.companyId, jobId)}/events`);
     expectStreamHeaders(response);
@@ -69,7 +69,7 @@ describe("GET …/content-jobs/:jobId/events", () => {
     expect(events.map((event) => event.event)).toEqual(["content_job.status", "content_job.cancelled"]);
     const [snapshot, cancelled] = events as [SseEvent, SseEvent];
     expect(snapshot.data).toMatchObject({ jobId, companyId: acme.companyId });
-    expect(Object.keys(snapshot.data.job!).sort()).toEqual(jobFields);
+    expect(Object.keys(snapshot.data.job!).sort()).toEqual(jobSummaryFields);
     expect(snapshot.data.job).toMatchObject({ id: jobId, status: "queued" });
     expect(cancelled.data).toMatchObject({
       jobId,

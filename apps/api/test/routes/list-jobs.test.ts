@@ -4,7 +4,7 @@ import { createTestHarness, type TestHarness } from "../../src/testing/test-harn
 import {
   canaryInput,
   expectProblem,
-  jobFields,
+  jobSummaryFields,
   jobsPath,
   submitCanary,
   type TestCompany,
@@ -97,12 +97,12 @@ const expectNewestFirst = (items: ListedJob[]) => {
 };
 
 describe("GET /api/companies/:companyId/content-jobs", () => {
-  it("200 {items, nextCursor}: a default page of 50 Jobs, newest first, only the company's own", async () => {
+  it("200 {items, nextCursor}: a default page of 50 job summaries, newest first, only the company's own", async () => {
     const page = await list("");
     expect(Object.keys(page).sort()).toEqual(["items", "nextCursor"]);
     expect(page.items).toHaveLength(50);
     expect(page.nextCursor).toEqual(expect.any(String));
-    for (const item of page.items) expect(Object.keys(item).sort()).toEqual(jobFields);
+    for (const item of page.items) expect(Object.keys(item).sort()).toEqual(jobSummaryFields);
     expectNewestFirst(page.items);
     const all = await list("?limit=100");
     expect(all.nextCursor).toBeNull();

@@ -106,8 +106,11 @@ describe("?access_token= on SSE routes", () => {
     const flipped = `${signature.slice(0, -2)}${signature.endsWith("AA") ? "BB" : "AA"}`;
     // Tokens are `kst_<payload>.<signature>`: another company's payload under A's signature.
     const forgedPayload = `kst_${Buffer.from(JSON.stringify({ c: b.companyId, e: Date.now() + 60_000 })).toString("base64url")}`;
-    const expired = tokensAt(Date.now() - 301_000).mint(a.companyId).token;
-    const wrongSecret = tokensAt(Date.now(), "x".repeat(64)).mint(a.companyId).token;
+    const expired = tokensAt(Date.now() - 301_000).mint({ companyId: a.companyId, keyId: a.keyId }).token;
+    const wrongSecret = tokensAt(Date.now(), "x".repeat(64)).mint({
+      companyId: a.companyId,
+      keyId: a.keyId,
+    }).token;
     for (const bad of [
       `${payload}.${flipped}`,
       `${forgedPayload}.${signature}`,
@@ -124,7 +127,10 @@ describe("?access_token= on SSE routes", () => {
   });
 
   it("a token that is still valid for a moment works; signed as the API signs it", async () => {
-    const nearlyExpired = tokensAt(Date.now() - 290_000).mint(a.companyId).token;
+    const nearlyExpired = tokensAt(Date.now() - 290_000).mint({
+      companyId: a.companyId,
+      keyId: a.keyId,
+    }).token;
     expect((await openStream(`/api/companies/${a.companyId}/events`, nearlyExpired)).response.status).toBe(
       200,
     );

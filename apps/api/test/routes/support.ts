@@ -38,6 +38,9 @@ export const jobFields = [
   "updatedAt",
 ];
 
+/** A JobSummary, as lists and events carry it (DESIGN.md): the Job without `input`. */
+export const jobSummaryFields = jobFields.filter((field) => field !== "input");
+
 export interface Problem {
   type: string;
   title: string;

@@ -1,4 +1,4 @@
-import type { Job } from "@kiln/core";
+import { type Job, type JobSummary, toJobSummary } from "@kiln/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readSse } from "../../src/testing/read-sse.ts";
 import { createTestHarness, type TestHarness } from "../../src/testing/test-harness.ts";
@@ -28,7 +28,7 @@ const finishLikeAWorker = async (jobId: string) => {
   ]);
   await h.services.events.append({
     type: "content_job.done",
-    data: { jobId, companyId: company.companyId, job: done! },
+    data: { jobId, companyId: company.companyId, job: toJobSummary(done!) },
   });
 };
 
@@ -36,14 +36,14 @@ describe("the job stream is race-free", () => {
   it("a job that finishes while its snapshot is being read still ends the stream with content_job.done", async () => {
     const jobId = await submitCanary();
     const { jobs } = h.services;
-    const realGetJob = jobs.getJob;
+    const realGetJob = jobs.getJobSummary;
     // The snapshot read (the route's 404 check is the first read) returns the job as it was
     // (queued), and the job finishes right then.
     let reads = 0;
-    jobs.getJob = async (companyId: string, id: string): Promise<Job | null> => {
+    jobs.getJobSummary = async (companyId: string, id: string): Promise<JobSummary | null> => {
       const snapshot = await realGetJob(companyId, id);
       if (id === jobId && ++reads === 2) {
-        jobs.getJob = realGetJob;
+        jobs.getJobSummary = realGetJob;
         await finishLikeAWorker(jobId);
       }
       return snapshot;
@@ -61,7 +61,7 @@ describe("the job stream is race-free", () => {
       expect(events.map((e) => e.event)).toEqual(["content_job.status", "content_job.done"]);
       expect((events[0]!.data.job as Job).status).toBe("queued");
     } finally {
-      jobs.getJob = realGetJob;
+      jobs.getJobSummary = realGetJob;
     }
   });
 

@@ -1,8 +1,8 @@
-import type { Job } from "@kiln/core";
+import type { JobSummary } from "@kiln/core";
 import { KilnApiError, KilnClientError, KilnNetworkError } from "../errors.ts";
 import type { TypedJobEvent } from "../sse/to-job-event.ts";
 
-const artifactNames = (job: Job) =>
+const artifactNames = (job: JobSummary) =>
   job.artifacts.map((artifact) => artifact.name).join(", ") || "no artifacts";
 
 /** What an event says, in a few words: the part of a `follow` line after its id and type. */
@@ -33,7 +33,7 @@ export const formatEventLine = (event: TypedJobEvent): string =>
   `${event.id} ${event.type.replace("content_job.", "")} ${describeEvent(event)}`;
 
 /** One line per job for `list`: id, status, type, progress, created. */
-export const formatJobLine = (job: Job): string =>
+export const formatJobLine = (job: Omit<JobSummary, "input">): string =>
   [job.id, job.status.padEnd(9), job.jobType.padEnd(14), `${job.progress}%`.padStart(4), job.createdAt].join(
     "  ",
   );

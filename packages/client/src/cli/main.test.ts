@@ -147,6 +147,9 @@ describe("kiln get, follow, list, download, job-types", slow, () => {
     expect(listed.stdout).toMatch(/canary/);
     const json = await kiln(["list", "--source-task-id", sourceTaskId, "--json", "--all"]);
     expect(JSON.parse(json.stdout)).toMatchObject({ jobType: "canary", sourceTaskId });
+    expect(JSON.parse(json.stdout)).not.toHaveProperty("input");
+    const whole = await kiln(["list", "--source-task-id", sourceTaskId, "--json", "--include-input"]);
+    expect(JSON.parse(whole.stdout)).toMatchObject({ sourceTaskId, input: { durationMs: 0, steps: 1 } });
   });
 
   it("job-types works without credentials, through the package's bin", async () => {

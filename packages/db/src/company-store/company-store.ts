@@ -39,6 +39,26 @@ export const createCompanyStore = ({ prisma }: CompanyStoreOptions) => ({
     return count === 1;
   },
 
+  /** `true` while the key exists, belongs to the company and is not revoked (one read by primary key). */
+  async isApiKeyActive(keyId: string, companyId: string): Promise<boolean> {
+    const row = await prisma.apiKey.findUnique({
+      where: { id: keyId },
+      select: { companyId: true, revokedAt: true },
+    });
+    return row !== null && row.companyId === companyId && row.revokedAt === null;
+  },
+
+  /** Which of these keys are revoked or gone: the streams they opened must end. */
+  async inactiveApiKeyIds(keyIds: string[]): Promise<string[]> {
+    if (keyIds.length === 0) return [];
+    const active = await prisma.apiKey.findMany({
+      where: { id: { in: keyIds }, revokedAt: null },
+      select: { id: true },
+    });
+    const stillActive = new Set(active.map((row) => row.id));
+    return keyIds.filter((id) => !stillActive.has(id));
+  },
+
   /** The company of an active key, or `null`: unknown, malformed and revoked keys look the same. */
   async authenticateApiKey(key: string): Promise<{ companyId: string; keyId: string } | null> {
     const prefix = prefixOfKey(key);

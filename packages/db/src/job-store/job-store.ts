@@ -1,8 +1,16 @@
 import { randomUUID } from "node:crypto";
-import { type Job, type JobError, type JobStatus, KilnError } from "@kiln/core";
+import {
+  type Job,
+  type JobError,
+  type JobPage,
+  type JobStatus,
+  type JobSummary,
+  type JobSummaryPage,
+  KilnError,
+} from "@kiln/core";
 import { Prisma, type PrismaClient } from "../generated/prisma/client.ts";
 import { decodeCursor, encodeCursor } from "./list-cursor.ts";
-import { type StoredArtifact, toJob } from "./to-job.ts";
+import { type StoredArtifact, toJob, toJobSummaryOfRow } from "./to-job.ts";
 
 export interface NewJob {
   companyId: string;
@@ -21,11 +29,21 @@ export interface ListJobsQuery {
   sourceTaskId?: string;
   limit: number;
   cursor?: string;
+  /** `input`: whole Jobs. Default: summaries, read without the input column. */
+  include?: "input";
 }
 
 /** What starting an attempt found. */
 export type StartAttemptResult =
-  | { kind: "started"; job: Job; attempt: number; attemptLimit: number; previousStatus: JobStatus }
+  | {
+      kind: "started";
+      job: Job;
+      attempt: number;
+      attemptLimit: number;
+      /** Attempts of this job already handed back to its budget (see `failAttempt`'s `refund`). */
+      interruptionRefunds: number;
+      previousStatus: JobStatus;
+    }
   | { kind: "terminal"; job: Job }
   | { kind: "exhausted"; job: Job }
   | { kind: "missing" };
@@ -35,6 +53,17 @@ export interface JobStoreOptions {
 }
 
 const activeStatuses: JobStatus[] = ["queued", "running"];
+
+/** The first `limit` rows of `limit + 1` read, and a cursor after them when there were more. */
+const toPage = <Row extends { createdAt: Date; id: string }, Item>(
+  rows: Row[],
+  limit: number,
+  toItem: (row: Row) => Item,
+): { items: Item[]; nextCursor: string | null } => {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return { items: page.map(toItem), nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+};
 
 const isUniqueViolation = (error: unknown): boolean =>
   error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
@@ -105,12 +134,19 @@ export const createJobStore = ({ prisma }: JobStoreOptions) => {
       return row ? toJob(row) : null;
     },
 
-    async listJobs(
-      companyId: string,
-      query: ListJobsQuery,
-    ): Promise<{ items: Job[]; nextCursor: string | null }> {
+    /** The job without its input (snapshots, existence checks): the input column is not read. */
+    async getJobSummary(companyId: string, jobId: string): Promise<JobSummary | null> {
+      const row = await prisma.contentJob.findFirst({
+        where: { id: jobId, companyId },
+        omit: { input: true },
+      });
+      return row ? toJobSummaryOfRow(row) : null;
+    },
+
+    /** A page of summaries, or of whole Jobs with `include: "input"`. */
+    async listJobs(companyId: string, query: ListJobsQuery): Promise<JobSummaryPage | JobPage> {
       const after = query.cursor ? decodeCursor(query.cursor) : null;
-      const rows = await prisma.contentJob.findMany({
+      const args = {
         where: {
           companyId,
           status: query.status,
@@ -125,19 +161,17 @@ export const createJobStore = ({ prisma }: JobStoreOptions) => {
         },
         orderBy: [{ createdAt: "desc" }, { id: "desc" }],
         take: query.limit + 1,
-      });
-      const page = rows.slice(0, query.limit);
-      const last = page.at(-1);
-      return {
-        items: page.map(toJob),
-        nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null,
-      };
+      } satisfies Prisma.ContentJobFindManyArgs;
+      if (query.include === "input")
+        return toPage(await prisma.contentJob.findMany(args), query.limit, toJob);
+      const rows = await prisma.contentJob.findMany({ ...args, omit: { input: true } });
+      return toPage(rows, query.limit, toJobSummaryOfRow);
     },
 
     /** Marks the row running and counts the attempt; a row already running means the last attempt was lost. */
     async startAttempt(jobId: string): Promise<StartAttemptResult> {
       const started = await prisma.$queryRaw<
-        { attempt: number; attempt_limit: number; previous_status: JobStatus }[]
+        { attempt: number; attempt_limit: number; interruption_refunds: number; previous_status: JobStatus }[]
       >`
         WITH prev AS (SELECT id, status FROM content_jobs WHERE id = ${jobId}::uuid FOR UPDATE)
         UPDATE content_jobs AS j
@@ -145,7 +179,8 @@ export const createJobStore = ({ prisma }: JobStoreOptions) => {
                stage = 'starting', updated_at = now()
           FROM prev
          WHERE j.id = prev.id AND j.status IN ('queued', 'running') AND j.attempts < j.attempt_limit
-        RETURNING j.attempts AS attempt, j.attempt_limit, prev.status::text AS previous_status`;
+        RETURNING j.attempts AS attempt, j.attempt_limit, j.interruption_refunds,
+                  prev.status::text AS previous_status`;
       const job = await findJob(jobId);
       if (!job) return { kind: "missing" };
       const row = started[0];
@@ -155,6 +190,7 @@ export const createJobStore = ({ prisma }: JobStoreOptions) => {
           job,
           attempt: row.attempt,
           attemptLimit: row.attempt_limit,
+          interruptionRefunds: row.interruption_refunds,
           previousStatus: row.previous_status,
         };
       }
@@ -201,7 +237,8 @@ export const createJobStore = ({ prisma }: JobStoreOptions) => {
     /**
      * Records a failed attempt: `final` fails the job, otherwise it waits for its retry. `refund`
      * (the attempt was interrupted by the worker, not failed by the job: shutdown, lost lock) gives
-     * the attempt back to the budget — it still counts in `attempts`.
+     * the attempt back to the budget — it still counts in `attempts` and in `interruptionRefunds`,
+     * which the caller caps.
      */
     async failAttempt(
       jobId: string,
@@ -219,7 +256,7 @@ export const createJobStore = ({ prisma }: JobStoreOptions) => {
               stage: "retrying",
               error,
               updatedAt: now,
-              ...(refund && { attemptLimit: { increment: 1 } }),
+              ...(refund && { attemptLimit: { increment: 1 }, interruptionRefunds: { increment: 1 } }),
             },
       });
       return rows[0] ? toJob(rows[0]) : null;
@@ -252,14 +289,15 @@ export const createJobStore = ({ prisma }: JobStoreOptions) => {
       return updated === 1 ? toJob(job) : "conflict";
     },
 
-    /** The company's queued and running jobs, oldest first (a stream's resync snapshot). */
-    async listActiveJobs(companyId: string, limit: number): Promise<Job[]> {
+    /** The company's queued and running jobs, oldest first, as summaries (a stream's resync snapshot). */
+    async listActiveJobs(companyId: string, limit: number): Promise<JobSummary[]> {
       const rows = await prisma.contentJob.findMany({
+        omit: { input: true },
         where: { companyId, status: { in: activeStatuses } },
         orderBy: [{ createdAt: "asc" }, { id: "asc" }],
         take: limit,
       });
-      return rows.map(toJob);
+      return rows.map(toJobSummaryOfRow);
     },
 
     /**

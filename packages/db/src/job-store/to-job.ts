@@ -1,23 +1,24 @@
-import type { Artifact, Job, JobError } from "@kiln/core";
+import { type Artifact, type Job, type JobError, type JobSummary, toJobSummary } from "@kiln/core";
 import type { ContentJob } from "../generated/prisma/client.ts";
 
 /** An artifact as stored in the row: everything but its URL, which depends on where it is served. */
 export type StoredArtifact = Omit<Artifact, "url">;
+
+/** A row read without its `input` column (lists, snapshots): the largest field is never fetched. */
+export type ContentJobWithoutInput = Omit<ContentJob, "input">;
 
 export const artifactUrl = (companyId: string, jobId: string, name: string): string =>
   `/api/companies/${companyId}/content-jobs/${jobId}/artifacts/${encodeURIComponent(name)}`;
 
 const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
 
-/** The one mapping from a row to the Job callers see. */
-export const toJob = (row: ContentJob): Job => ({
+const toJobFields = (row: ContentJobWithoutInput): Omit<Job, "input"> => ({
   id: row.id,
   companyId: row.companyId,
   jobType: row.jobType,
   status: row.status,
   progress: row.progress,
   stage: row.stage,
-  input: row.input,
   sourceTaskId: row.sourceTaskId,
   priority: row.priority,
   attempts: row.attempts,
@@ -32,3 +33,13 @@ export const toJob = (row: ContentJob): Job => ({
   finishedAt: iso(row.finishedAt),
   updatedAt: row.updatedAt.toISOString(),
 });
+
+/** The one mapping from a row to the Job callers see. */
+export const toJob = (row: ContentJob): Job => {
+  // `input` in DESIGN.md's place, after `stage`.
+  const { id, companyId, jobType, status, progress, stage, ...rest } = toJobFields(row);
+  return { id, companyId, jobType, status, progress, stage, input: row.input, ...rest };
+};
+
+/** A row read without its input, as lists and events show it. */
+export const toJobSummaryOfRow = (row: ContentJobWithoutInput): JobSummary => toJobSummary(toJobFields(row));

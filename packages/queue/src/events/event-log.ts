@@ -1,4 +1,4 @@
-import type { JobEvent, JobEventType, NewJobEvent } from "@kiln/core";
+import { boundJobEvent, type JobEvent, type JobEventType, type NewJobEvent } from "@kiln/core";
 import type { Redis } from "ioredis";
 import { withTimeout } from "../redis-connection.ts";
 import { eventKeys } from "./event-keys.ts";
@@ -28,7 +28,10 @@ export interface ReplayResult {
   gap: boolean;
 }
 
-/** Appends events to Redis streams (per company and per job) and publishes them, in one atomic step. */
+/**
+ * Appends events to Redis streams (per company and per job) and publishes them, in one atomic step.
+ * Every event is stored as `boundJobEvent` makes it: its `data` stays within `maxEventDataBytes`.
+ */
 export interface EventLog {
   append(event: NewJobEvent): Promise<JobEvent>;
   replayCompany(companyId: string, afterId: string): Promise<ReplayResult>;
@@ -81,7 +84,8 @@ export const createEventLog = ({
   const exclusive = (id: string) => `(${id}`;
 
   return {
-    async append(event) {
+    async append(newEvent) {
+      const event = boundJobEvent(newEvent);
       const { jobId, companyId } = event.data;
       const cutoffId = `${Date.now() - retention.maxAgeMs}-0`;
       const id = (await call(

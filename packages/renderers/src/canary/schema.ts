@@ -20,6 +20,22 @@ export const canaryInputSchema = z
       .describe(
         "The first `failTimes` attempts fail with a retryable `canary_failure` after doing their work, to exercise retries (0–10, default 0).",
       ),
+    busyMs: z
+      .int()
+      .min(0)
+      .max(60_000)
+      .optional()
+      .describe(
+        "Time spent spinning the CPU without yielding before the steps, in milliseconds (0–60000, default 0): shows a CPU-bound render cannot stall the worker.",
+      ),
+    allocateMb: z
+      .int()
+      .min(0)
+      .max(4096)
+      .optional()
+      .describe(
+        "MiB of memory held while the job runs (0–4096, default 0): exercises the per-render memory cap.",
+      ),
   })
   .strict()
   .describe("A synthetic job that sleeps, reports progress and writes canary.json: a pipeline check.");

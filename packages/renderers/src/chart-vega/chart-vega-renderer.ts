@@ -21,6 +21,8 @@ export const createChartVegaRenderer = () =>
     jobType: "chart.vega",
     description: "Chart from a Vega-Lite spec with inline data, as chart.svg (default) or chart.png.",
     inputSchema: chartVegaInputSchema,
+    // vega keeps every generated row in memory: the heap cap backs the row budget.
+    limits: { timeoutMs: 15_000, memoryMb: 512 },
     async render(input, ctx) {
       ctx.signal.throwIfAborted();
       const chart = await renderChartSvg(input.spec, {

@@ -2,7 +2,7 @@ import { RenderError } from "@kiln/core";
 import { afterAll, describe, expect, it } from "vitest";
 import { createDocumentPdfRenderer } from "../document-pdf/index.ts";
 import { createRendererRegistry } from "../registry.ts";
-import { createTestRenderContext, type TestRenderContext } from "../testing/index.ts";
+import { createTestRenderContext, renderToEnd, type TestRenderContext } from "../testing/index.ts";
 import { BrowserPool } from "./browser-pool.ts";
 import { findChromiumProcesses } from "./chromium-processes.ts";
 
@@ -21,7 +21,7 @@ afterAll(async () => {
 type PdfRenderer = ReturnType<typeof createDocumentPdfRenderer>;
 
 const startRender = (renderer: PdfRenderer, input: unknown, test = createTestRenderContext()) => {
-  const done = renderer.render(renderer.inputSchema.parse(input), test.ctx);
+  const done = renderToEnd(renderer, renderer.inputSchema.parse(input), test.ctx);
   // Tests await `done` when they care; this keeps a render orphaned by a failed test quiet.
   done.catch(() => undefined);
   return { ...test, done };
@@ -130,8 +130,21 @@ describe("browser pool", () => {
     expect(new Set(live.map((p) => p.marker))).toEqual(new Set([`${pool.poolId}/3/`]));
   });
 
-  it("fails retryably when Chromium cannot start", async () => {
-    const { renderer } = createPool({ executablePath: "/nonexistent/chromium", launchTimeoutMs: 5000 });
+  it("fails at once, not retryably, when the browser binary is missing, saying what to install or set", async () => {
+    const { pool, renderer } = createPool({ executablePath: "/nonexistent/chromium" });
+    const failure = await startRender(renderer, { html: "x" }).done.catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(RenderError);
+    expect(failure).toMatchObject({ code: "browser_unavailable", retryable: false });
+    const { message } = failure as RenderError;
+    expect(message).toContain("/nonexistent/chromium does not exist");
+    expect(message).toContain("KILN_CHROMIUM_PATH");
+    expect(message).toContain("apt-get install chromium");
+    expect(pool.launches).toBe(0);
+  });
+
+  it("fails retryably when the binary exists but Chromium cannot start", async () => {
+    // An executable that is no browser: it exits at once, as a broken Chromium install would.
+    const { renderer } = createPool({ executablePath: "/bin/false", launchTimeoutMs: 5000 });
     await expect(startRender(renderer, { html: "x" }).done).rejects.toMatchObject({
       code: "browser_launch_failed",
       retryable: true,

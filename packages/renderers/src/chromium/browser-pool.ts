@@ -2,6 +2,7 @@ import { RenderError } from "@kiln/core";
 import type { Browser, Page } from "playwright-core";
 import { abortReason, raceAbort } from "../abort-signal.ts";
 import type { BlockedRequestLog } from "./blocked-requests.ts";
+import { checkChromiumExecutable, chromiumMissingMessage } from "./check-chromium.ts";
 import {
   type ChromiumOptions,
   type ResolvedChromiumOptions,
@@ -10,6 +11,7 @@ import {
 import { killChromiumProcesses } from "./chromium-processes.ts";
 import { launchBrowser } from "./launch-browser.ts";
 import {
+  browserUnavailableError,
   browserUnresponsiveError,
   classifyRenderFailure,
   pageCrashedError,
@@ -130,6 +132,9 @@ export class BrowserPool {
   }
 
   async #launch(): Promise<BrowserHandle> {
+    // A missing binary is the one launch failure no retry fixes: fail the job now, saying what to do.
+    const check = await checkChromiumExecutable(this.options.executablePath);
+    if (!check.ok) throw browserUnavailableError(chromiumMissingMessage(check.problem));
     this.#launches++;
     const marker = `${this.poolId}/${this.#launches}/`;
     let browser: Browser;

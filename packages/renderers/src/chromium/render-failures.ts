@@ -16,6 +16,10 @@ export const renderTimeoutError = (ms: number): RenderError =>
     retryable: false,
   });
 
+/** The browser binary is missing: every attempt, on this worker, would fail the same way. */
+export const browserUnavailableError = (message: string): RenderError =>
+  new RenderError("browser_unavailable", message, { retryable: false });
+
 export const browserUnresponsiveError = (ms: number): RenderError =>
   new RenderError("browser_unresponsive", `the browser did not open a page within ${ms} ms`, {
     retryable: true,

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { BrowserPool, findChromiumProcesses } from "../chromium/index.ts";
-import { artifactBytes, createTestRenderContext, pdfInfo, pdfText } from "../testing/index.ts";
+import { artifactBytes, createTestRenderContext, pdfInfo, pdfText, renderToEnd } from "../testing/index.ts";
 import { createDocumentPdfRenderer } from "./document-pdf-renderer.ts";
 import { countPdfPages } from "./pdf-page-count.ts";
 import { maxTemplateChars } from "./schema.ts";
@@ -16,7 +16,7 @@ afterAll(async () => {
 
 const render = async (input: unknown) => {
   const { ctx, artifacts, progress } = createTestRenderContext();
-  await renderer.render(renderer.inputSchema.parse(input), ctx);
+  await renderToEnd(renderer, renderer.inputSchema.parse(input), ctx);
   expect(artifacts).toHaveLength(1);
   const artifact = artifacts[0]!;
   return { artifact, pdf: artifactBytes(artifact), progress };

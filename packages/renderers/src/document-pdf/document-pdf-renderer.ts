@@ -28,7 +28,20 @@ const toHtml = async (input: DocumentPdfInput): Promise<string> => {
   return input.html ?? "";
 };
 
-/** The `document.pdf` job type: Markdown or HTML → `document.pdf`, printed by headless Chromium. */
+/** What the isolated step hands to the printing step: the page to print and how. */
+export interface PreparedDocument {
+  html: string;
+  pdf: Pick<
+    DocumentPdfInput,
+    "format" | "landscape" | "margin" | "printBackground" | "scale" | "headerTemplate" | "footerTemplate"
+  >;
+}
+
+/**
+ * The `document.pdf` job type: Markdown or HTML → `document.pdf`. The page is prepared (Markdown
+ * parsed, the lockdown CSP injected) in the isolated thread; Chromium, another process, prints it,
+ * driven from the worker's loop.
+ */
 export const createDocumentPdfRenderer = (options: DocumentPdfRendererOptions = {}) => {
   const ownsPool = options.pool === undefined;
   // Creating a pool launches nothing; the browser starts with the first render.
@@ -38,10 +51,19 @@ export const createDocumentPdfRenderer = (options: DocumentPdfRendererOptions = 
     description:
       "Prints Markdown or HTML to document.pdf in headless Chromium, with JavaScript off and no network or file access.",
     inputSchema: documentPdfInputSchema,
-    async render(input, ctx) {
-      ctx.reportProgress(0, "launch");
+    // Layout and print are bounded by the browser pool's own render timeout within this one.
+    limits: { timeoutMs: 45_000, memoryMb: 256 },
+    async render(input): Promise<PreparedDocument> {
       const html = injectDocumentHead(await toHtml(input), { title: input.title });
-      const withHeaderFooter = input.headerTemplate !== undefined || input.footerTemplate !== undefined;
+      const { format, landscape, margin, printBackground, scale, headerTemplate, footerTemplate } = input;
+      return {
+        html,
+        pdf: { format, landscape, margin, printBackground, scale, headerTemplate, footerTemplate },
+      };
+    },
+    async finishOnLoop({ html, pdf: options }, ctx) {
+      ctx.reportProgress(0, "launch");
+      const withHeaderFooter = options.headerTemplate !== undefined || options.footerTemplate !== undefined;
       const { pdf, blockedRequests } = await pool.render({
         signal: ctx.signal,
         onPageReady: () => ctx.reportProgress(10, "layout"),
@@ -50,14 +72,14 @@ export const createDocumentPdfRenderer = (options: DocumentPdfRendererOptions = 
           await page.setContent(html, { waitUntil: "load", timeout: 0 });
           ctx.reportProgress(40, "print");
           const pdf = await page.pdf({
-            format: input.format,
-            landscape: input.landscape,
-            margin: input.margin,
-            printBackground: input.printBackground,
-            scale: input.scale,
+            format: options.format,
+            landscape: options.landscape,
+            margin: options.margin,
+            printBackground: options.printBackground,
+            scale: options.scale,
             displayHeaderFooter: withHeaderFooter,
-            headerTemplate: withHeaderFooter ? (input.headerTemplate ?? emptyTemplate) : undefined,
-            footerTemplate: withHeaderFooter ? (input.footerTemplate ?? emptyTemplate) : undefined,
+            headerTemplate: withHeaderFooter ? (options.headerTemplate ?? emptyTemplate) : undefined,
+            footerTemplate: withHeaderFooter ? (options.footerTemplate ?? emptyTemplate) : undefined,
             outline: true,
           });
           return { pdf, blockedRequests: blocked };
@@ -70,8 +92,8 @@ export const createDocumentPdfRenderer = (options: DocumentPdfRendererOptions = 
         body: new Uint8Array(pdf.buffer, pdf.byteOffset, pdf.byteLength),
         metadata: {
           pageCount: countPdfPages(pdf),
-          format: input.format,
-          landscape: input.landscape,
+          format: options.format,
+          landscape: options.landscape,
           blockedRequests: blockedRequests.list(),
         },
       });

@@ -4,6 +4,7 @@ import {
   artifactBytes,
   createTestRenderContext,
   pdfText,
+  renderToEnd,
   startTrapServer,
   type TrapServer,
 } from "../testing/index.ts";
@@ -34,9 +35,9 @@ afterAll(async () => {
  */
 const renderWithoutLeaks = async (input: unknown) => {
   const { ctx, artifacts } = createTestRenderContext();
-  const failure = await renderer
-    .render(renderer.inputSchema.parse(input), ctx)
-    .catch((error: unknown) => error);
+  const failure = await renderToEnd(renderer, renderer.inputSchema.parse(input), ctx).catch(
+    (error: unknown) => error,
+  );
   // Gives anything that slipped out (prefetches, redirects) time to reach the trap.
   await new Promise((resolve) => setTimeout(resolve, 300));
   expect(trap.requests).toEqual([]);

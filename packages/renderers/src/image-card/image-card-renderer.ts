@@ -15,6 +15,7 @@ export const createImageCardRenderer = () =>
     description:
       "Social / Open Graph card (title, eyebrow, subtitle, theme, size) as card.png or card.svg; long titles shrink to fit.",
     inputSchema: imageCardInputSchema,
+    limits: { timeoutMs: 10_000, memoryMb: 256 },
     async render(input, ctx) {
       ctx.signal.throwIfAborted();
       const { width, height } = resolveCardSize(input.size);

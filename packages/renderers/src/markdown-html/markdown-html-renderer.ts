@@ -13,6 +13,7 @@ export const createMarkdownHtmlRenderer = () =>
     description:
       "Renders GitHub-flavoured Markdown (with highlighted code) to a sanitized, standalone HTML page: index.html.",
     inputSchema: markdownHtmlInputSchema,
+    limits: { timeoutMs: 10_000, memoryMb: 256 },
     async render(input, ctx) {
       ctx.signal.throwIfAborted();
       // Loaded on first render: the Markdown pipeline (highlight.js, marked, sanitize-html) is heavy.

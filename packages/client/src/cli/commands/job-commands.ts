@@ -54,6 +54,7 @@ export const listCommand: Command = {
     "--limit <n>                 page size, 1–100 (default 50)",
     "--cursor <cursor>           the page after this cursor (printed on stderr after a page)",
     "--all                       every page",
+    "--include-input             whole jobs, each with its input (with --json; default: summaries)",
   ],
   options: {
     status: { type: "string" },
@@ -62,6 +63,7 @@ export const listCommand: Command = {
     limit: { type: "string" },
     cursor: { type: "string" },
     all: { type: "boolean" },
+    "include-input": { type: "boolean" },
   },
   needsCredentials: true,
   async run({ client, values, positionals, io, signal, json }) {
@@ -71,8 +73,10 @@ export const listCommand: Command = {
       jobType: stringFlag(values, "job-type"),
       sourceTaskId: stringFlag(values, "source-task-id"),
       limit: intFlag(values, "limit", { min: 1, max: 100 }),
+      ...(boolFlag(values, "include-input") && { include: "input" as const }),
     };
-    const print = (job: Job) => printLine(io, "stdout", json ? JSON.stringify(job) : formatJobLine(job));
+    const print = (job: Omit<Job, "input">) =>
+      printLine(io, "stdout", json ? JSON.stringify(job) : formatJobLine(job));
     if (boolFlag(values, "all")) {
       for await (const job of client.iterateJobs(filters, { signal })) print(job);
       return exitCodes.ok;

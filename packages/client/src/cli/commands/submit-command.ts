@@ -15,9 +15,9 @@ import { readInput } from "../read-input.ts";
 const followToEnd = async ({ client, io, signal }: CommandContext, jobId: string): Promise<Job> => {
   for await (const event of client.followJob(jobId, { signal, lastEventId: "0-0" })) {
     printLine(io, "stderr", formatEventLine(event));
-    if (endsJobStream(event) && "job" in event.data) return event.data.job;
+    // Events carry the Job without its input; the final Job is read whole.
+    if (endsJobStream(event)) break;
   }
-  // followJob only ends after a terminal event; read the row in case a newer server ends otherwise.
   return client.getJob(jobId, { signal });
 };
 

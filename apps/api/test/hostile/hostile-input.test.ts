@@ -1,0 +1,161 @@
+import { createServer } from "node:net";
+import { createRendererRegistry } from "@kiln/renderers";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { SpawnedProcess } from "../../src/testing/spawn-process.ts";
+import { createTestHarness, type TestHarness } from "../../src/testing/test-harness.ts";
+import { waitUntil } from "../faults/support.ts";
+import { hostileCorpus } from "./corpus.ts";
+
+/** The bounds this worker runs with: every job type's own, but a canary may spin only 3 s. */
+const limitOverrides = { canary: { timeoutMs: 3_000, memoryMb: 128 } };
+const renderers = createRendererRegistry();
+const timeoutOf = (jobType: string) =>
+  jobType === "canary" ? limitOverrides.canary.timeoutMs : (renderers.get(jobType)?.limits.timeoutMs ?? 0);
+/** A killed thread is replaced; the next render may pay its start-up on top of the bound. */
+const startupAllowanceMs = 5_000;
+/** Attempts a worker's own interruptions may add on top of `maxAttempts` (process-job.ts). */
+const maxInterruptionRefunds = 3;
+
+let h: TestHarness;
+let attacker: { companyId: string; key: string };
+let bystander: { companyId: string; key: string };
+let worker: SpawnedProcess;
+let metricsUrl: string;
+
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+
+beforeAll(async () => {
+  h = await createTestHarness();
+  attacker = await h.createCompany("Attacker");
+  bystander = await h.createCompany("Bystander");
+  const port = await freePort();
+  metricsUrl = `http://127.0.0.1:${port}/metrics`;
+  worker = await h.startWorker({
+    WORKER_CONCURRENCY: "2",
+    KILN_RENDER_LIMITS: JSON.stringify(limitOverrides),
+    KILN_RENDER_WARM_THREADS: "2",
+    KILN_WORKER_METRICS_PORT: String(port),
+    KILN_WORKER_METRICS_HOST: "127.0.0.1",
+  });
+}, 120_000);
+afterAll(() => h?.close());
+
+interface JobView {
+  status: string;
+  attempts: number;
+  maxAttempts: number;
+  error: { code: string } | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+const submit = async (company: { companyId: string; key: string }, body: unknown) =>
+  h.request("POST", `/api/companies/${company.companyId}/content-jobs`, { key: company.key, body });
+
+const jobOf = async (company: { companyId: string; key: string }, jobId: string) =>
+  (await (
+    await h.request("GET", `/api/companies/${company.companyId}/content-jobs/${jobId}`, { key: company.key })
+  ).json()) as JobView;
+
+const terminal = (job: JobView) => ["done", "failed", "cancelled"].includes(job.status);
+
+/** Scrapes the worker's /metrics every 100 ms: the control loop must keep answering throughout. */
+const watchControlLoop = () => {
+  let slowest = 0;
+  let failures = 0;
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const started = performance.now();
+      const ok = await fetch(metricsUrl, { signal: AbortSignal.timeout(10_000) })
+        .then((response) => response.ok)
+        .catch(() => false);
+      if (!ok) failures++;
+      slowest = Math.max(slowest, performance.now() - started);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  })();
+  return async () => {
+    running = false;
+    await loop;
+    return { slowest, failures };
+  };
+};
+
+describe("hostile inputs cannot freeze the fleet", () => {
+  it("every case ends within its bound, the worker survives, and another company's canary finishes within 5 s", async () => {
+    const stopWatching = watchControlLoop();
+    const pidBefore = worker.child.pid;
+    const submitted = await Promise.all(
+      hostileCorpus.map(async (hostile) => ({ hostile, response: await submit(attacker, hostile.body) })),
+    );
+    const bystanderSubmitted = performance.now();
+    const bystanderResponse = await submit(bystander, {
+      jobType: "canary",
+      input: { durationMs: 0, steps: 1 },
+    });
+    expect(bystanderResponse.status).toBe(202);
+    const bystanderJobId = ((await bystanderResponse.json()) as { jobId: string }).jobId;
+    const bystanderJob = await waitUntil(
+      async () => {
+        const job = await jobOf(bystander, bystanderJobId);
+        return terminal(job) && job;
+      },
+      30_000,
+      "the bystander's canary",
+    );
+    const bystanderWaitMs = performance.now() - bystanderSubmitted;
+    expect(bystanderJob.status).toBe("done");
+    expect(bystanderWaitMs).toBeLessThan(5_000);
+
+    const outcomes: string[] = [];
+    for (const { hostile, response } of submitted) {
+      if (response.status !== 202) {
+        // Refused at the door: a clear 4xx, and nothing was created.
+        expect(response.status, hostile.name).toBeGreaterThanOrEqual(400);
+        expect(response.status, hostile.name).toBeLessThan(500);
+        expect(response.headers.get("content-type"), hostile.name).toMatch(/problem\+json/);
+        outcomes.push(`${hostile.name}: refused ${response.status}`);
+        continue;
+      }
+      const { jobId } = (await response.json()) as { jobId: string };
+      const job = await waitUntil(
+        async () => {
+          const current = await jobOf(attacker, jobId);
+          return terminal(current) && current;
+        },
+        120_000,
+        hostile.name,
+      );
+      const ranMs = Date.parse(job.finishedAt ?? "") - Date.parse(job.startedAt ?? "");
+      outcomes.push(`${hostile.name}: ${job.status} ${job.error?.code ?? ""} after ${ranMs} ms`);
+      if (job.status !== "done") {
+        expect(job.status, hostile.name).toBe("failed");
+        expect(hostile.failsWith, hostile.name).toContain(job.error?.code);
+      }
+      expect(ranMs, hostile.name).toBeLessThanOrEqual(
+        (timeoutOf(hostile.body.jobType) + startupAllowanceMs) * job.attempts,
+      );
+      expect(job.attempts, hostile.name).toBeLessThanOrEqual(job.maxAttempts + maxInterruptionRefunds);
+    }
+    const control = await stopWatching();
+    console.info(
+      [`bystander's canary done ${Math.round(bystanderWaitMs)} ms after its submit`, ...outcomes].join("\n"),
+    );
+    // The worker that took every case is the one still serving: never killed, never restarted.
+    expect(worker.child.exitCode).toBeNull();
+    expect(worker.child.pid).toBe(pidBefore);
+    expect(control.failures).toBe(0);
+    expect(control.slowest).toBeLessThan(1_000);
+  }, 300_000);
+});
