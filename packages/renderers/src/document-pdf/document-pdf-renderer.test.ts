@@ -140,7 +140,8 @@ describe("document.pdf", () => {
     const launches = pool.launches;
     const started = performance.now();
     await expect(
-      renderer.render(
+      renderToEnd(
+        renderer,
         { ...input, margin: { top: "200mm", right: "15mm", bottom: "200mm", left: "15mm" } },
         ctx,
       ),
