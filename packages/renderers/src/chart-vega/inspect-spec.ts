@@ -1,3 +1,5 @@
+import { buildsRegex, expressionKeys, expressionRegexMessage } from "./expression-regexes.ts";
+
 /** Limits a chart spec must respect before any engine sees it. */
 export const chartSpecLimits = {
   /** Serialized size of the spec, in UTF-16 code units of its JSON (≈ bytes for ASCII). */
@@ -6,6 +8,10 @@ export const chartSpecLimits = {
   maxDataRows: 50_000,
   /** Object / array nesting; real specs stay far below, and it bounds the walk below. */
   maxDepth: 64,
+  /** A view's `width` or `height`, in pixels. */
+  maxDimension: 20_000,
+  /** Ticks (`tickCount`) one axis or legend may ask for. */
+  maxTicks: 1_000,
 } as const;
 
 /** One reason a spec is refused, with the path (inside the spec) of the offending value. */
@@ -36,10 +42,44 @@ const sequenceRows = (sequence: unknown): number => {
   return Math.max(0, Math.ceil((stop - start) / step));
 };
 
+const tooMany = (what: string, count: number, limit: number) =>
+  `${what} would produce ${Number.isFinite(count) ? count : "unbounded"} elements; at most ${limit} are allowed`;
+
+/**
+ * Parameters that make vega allocate in proportion to their value rather than to the data.
+ * Only literal numbers are checked here; whatever a signal or an expression computes is
+ * caught while the chart evaluates (evaluation-budget.ts).
+ */
+const parameterViolation = (
+  key: string,
+  value: unknown,
+  parent: Record<string, unknown>,
+): string | undefined => {
+  const { maxDataRows, maxDimension, maxTicks } = chartSpecLimits;
+  if (key === "keyvals") {
+    const count = sequenceRows(value);
+    return count > maxDataRows ? tooMany("impute keyvals", count, maxDataRows) : undefined;
+  }
+  if (typeof value !== "number") return undefined;
+  if ((key === "width" || key === "height") && value > maxDimension) {
+    return `${key} is ${value} pixels; at most ${maxDimension} are allowed`;
+  }
+  if (key === "tickCount" && value > maxTicks)
+    return `tickCount is ${value}; at most ${maxTicks} are allowed`;
+  if (["maxbins", "steps", "minsteps", "maxsteps"].includes(key) && value > maxDataRows) {
+    return tooMany(key, value, maxDataRows);
+  }
+  if (key === "step" && "quantile" in parent && 1 / value > maxDataRows) {
+    return tooMany("a quantile step", Math.ceil(1 / value), maxDataRows);
+  }
+  return undefined;
+};
+
 /**
  * Everything wrong with a Vega-Lite spec that Kiln can tell without compiling it: any
  * `url` property (data, lookup sources, layers, image channels — anywhere), too many
- * inline rows, too deep, too large. The input schema runs it (so a submit reports each
+ * inline rows, literal parameters that would generate too much (bins, steps, ticks,
+ * impute keyvals, dimensions), regular expressions in expressions, too deep, too large. The input schema runs it (so a submit reports each
  * violation with its path), and it is exported for callers that hold a raw spec.
  * Iterative, so a hostile, deeply nested spec cannot overflow the stack.
  */
@@ -69,6 +109,11 @@ export const findSpecViolations = (spec: unknown): SpecViolation[] => {
     if (!isRecord(value)) continue;
     for (const [key, child] of Object.entries(value)) {
       const childPath = [...path, key];
+      if (typeof child === "string" && expressionKeys.has(key) && buildsRegex(child)) {
+        violations.push({ path: childPath, message: expressionRegexMessage });
+      }
+      const parameterMessage = parameterViolation(key, child, value);
+      if (parameterMessage !== undefined) violations.push({ path: childPath, message: parameterMessage });
       if (key === "url") violations.push({ path: childPath, message: urlMessage });
       else if (key === "values") countRows(rowsOf(child), childPath);
       else if (key === "sequence") countRows(sequenceRows(child), childPath);

@@ -1,5 +1,6 @@
 import { type Logger, RenderError } from "@kiln/core";
 import { shippedFontFamily } from "../svg/shipped-fonts.ts";
+import { installEvaluationGuards, trackEvaluation } from "./evaluation-budget.ts";
 import { createRefusingLoader } from "./refusing-loader.ts";
 import { createVegaLogger } from "./vega-logger.ts";
 
@@ -46,6 +47,7 @@ export const renderChartSvg = async (spec: object, options: RenderChartSvgOption
   const { signal } = options;
   const [vega, vegaLite] = await Promise.all([import("vega"), import("vega-lite")]);
   signal.throwIfAborted();
+  installEvaluationGuards(vega);
   const logger = createVegaLogger(options.logger);
 
   options.onStage?.("compile");
@@ -71,17 +73,24 @@ export const renderChartSvg = async (spec: object, options: RenderChartSvgOption
     loader: refusing.loader,
     logger,
   });
+  // vega logs an error raised while it evaluates and carries on; the budget remembers it.
+  const evaluation = trackEvaluation(view);
   try {
     // The View constructor has already asked the loader for every data URL (vega preloads
     // them): fail before running a dataflow that would draw the chart without its data.
     if (refusing.attempts.length > 0) throw refusing.error();
     await view.runAsync();
+    evaluation.throwIfExceeded();
     signal.throwIfAborted();
     const svg = await view.toSVG();
+    evaluation.throwIfExceeded();
     if (refusing.attempts.length > 0) throw refusing.error();
     signal.throwIfAborted();
-    const size = /^<svg[^>]*?\swidth="([\d.]+)"[^>]*?\sheight="([\d.]+)"/.exec(svg);
-    return { svg, width: Number(size?.[1] ?? 0), height: Number(size?.[2] ?? 0) };
+    // Read from the root tag alone, one attribute at a time: linear, whatever the tag holds.
+    const rootTag = svg.slice(0, svg.indexOf(">") + 1);
+    const width = /\swidth="([\d.]+)"/.exec(rootTag)?.[1];
+    const height = /\sheight="([\d.]+)"/.exec(rootTag)?.[1];
+    return { svg, width: Number(width ?? 0), height: Number(height ?? 0) };
   } catch (error) {
     // A cancel surfaces as itself (the worker reports "cancelled"), not as a bad spec.
     signal.throwIfAborted();

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { hexColorSchema } from "../svg/hex-color.ts";
+import { chartEvaluationLimits } from "./evaluation-budget.ts";
 import { chartSpecLimits, findSpecViolations } from "./inspect-spec.ts";
 
 // A loose object keeps `z.toJSONSchema` working (the refinement below is validation
@@ -13,8 +14,11 @@ const vegaLiteSpecSchema = z
   })
   .describe(
     `A Vega-Lite spec (https://vega.github.io/vega-lite/). Data must be inline (data.values, datasets): ` +
-      `any "url" is refused. At most ${chartSpecLimits.maxDataRows} data rows and ` +
-      `${chartSpecLimits.maxSpecChars} characters of JSON.`,
+      `any "url" is refused. At most ${chartSpecLimits.maxDataRows} data rows, ` +
+      `${chartSpecLimits.maxSpecChars} characters of JSON, width and height of ${chartSpecLimits.maxDimension} px, ` +
+      `${chartSpecLimits.maxTicks} ticks per axis, and ${chartSpecLimits.maxDataRows} elements per sequence, ` +
+      `bin list or density curve; a chart whose transforms generate more than ` +
+      `${chartEvaluationLimits.maxGeneratedValues} rows and values fails with chart_too_large.`,
   );
 
 export const chartVegaInputSchema = z

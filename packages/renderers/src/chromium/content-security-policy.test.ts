@@ -26,6 +26,36 @@ describe("injectDocumentHead", () => {
     );
   });
 
+  it("ends a leading comment at its first -->, as the HTML parser does", () => {
+    const html = "<!-- a --> x --> <!doctype html><p>x";
+    expect(injectDocumentHead(html)).toBe(`${cspMeta}${html}`);
+    expect(injectDocumentHead("<!-- never closed <!doctype html>")).toBe(
+      `${cspMeta}<!-- never closed <!doctype html>`,
+    );
+    expect(injectDocumentHead("<!---->\t<!---->\n<!DOCTYPE html>")).toBe(
+      `<!---->\t<!---->\n<!DOCTYPE html>${cspMeta}`,
+    );
+  });
+
+  it("scans hostile prefixes in linear time (the regex it replaced took minutes on 40 spaces)", () => {
+    const hostile = [
+      `${" ".repeat(40)}<p>hello</p>`,
+      `${" ".repeat(1_000_000)}<p>hello</p>`,
+      `${" <!---->".repeat(125_000)}<p>hello</p>`,
+      "<!--".repeat(250_000),
+      `${" \n".repeat(500_000)}<!doctype html`,
+    ];
+    for (const html of hostile) {
+      const started = performance.now();
+      const result = injectDocumentHead(html);
+      expect(performance.now() - started).toBeLessThan(500);
+      expect(result.length).toBeGreaterThan(html.length);
+    }
+    expect(injectDocumentHead(`${" ".repeat(40)}<p>hello</p>`)).toBe(
+      `${cspMeta}${" ".repeat(40)}<p>hello</p>`,
+    );
+  });
+
   it("cannot be broken out of by a doctype-looking payload later in the document", () => {
     const html = `<p>x</p><!doctype html><meta http-equiv="Content-Security-Policy" content="default-src *">`;
     expect(injectDocumentHead(html).startsWith(cspMeta)).toBe(true);

@@ -31,9 +31,38 @@ export const pageCrashedError = (): RenderError =>
 export const poolClosedError = (cause?: unknown): RenderError =>
   new RenderError("browser_pool_closed", "the browser pool closed", { retryable: true, cause });
 
+/**
+ * What Chromium's print step answers for a document it can never print: "Printing failed"
+ * (a layout the PDF backend rejects, such as a page too large) or "invalid print
+ * parameters: …" (margins that leave no content area). The same document fails the same way
+ * on every browser, so retrying would only spend attempts.
+ */
+const unprintableMessages = [
+  "Page.printToPDF): Printing failed",
+  "Page.printToPDF): invalid print parameters",
+];
+
+export const unprintableDocumentError = (cause: unknown): RenderError => {
+  const message = cause instanceof Error ? cause.message : String(cause);
+  const reason = message
+    .slice(message.indexOf("Page.printToPDF): ") + "Page.printToPDF): ".length)
+    .split("\n")[0];
+  return new RenderError("pdf_print_failed", `Chromium could not print this document: ${reason}`, {
+    retryable: false,
+    cause,
+  });
+};
+
+const isUnprintable = (error: unknown): boolean =>
+  error instanceof Error && unprintableMessages.some((text) => error.message.includes(text));
+
 /** Names an error Playwright raised once the page or browser went away under a render. */
 export const classifyRenderFailure = (browser: BrowserState, error: unknown): unknown => {
   if (error instanceof RenderError) return error;
+  // Checked first: the browser is fine, the document is not.
+  if (browser.connected && !browser.crashed && !browser.closing && isUnprintable(error)) {
+    return unprintableDocumentError(error);
+  }
   if (browser.closing && !browser.crashed) return poolClosedError(error);
   if (browser.crashed || !browser.connected) {
     return new RenderError("browser_crashed", "the browser crashed during the render", {

@@ -122,6 +122,40 @@ describe("document.pdf", () => {
     });
   });
 
+  it("prints HTML led by a long run of spaces at once (a 52-byte input froze workers for minutes)", async () => {
+    const started = performance.now();
+    const { pdf } = await render({ html: `${" ".repeat(40)}<p>hello</p>` });
+    expect(await pdfText(pdf)).toContain("hello");
+    const hostile = await render({
+      html: `${" ".repeat(100_000)}<!-- x -->${"\n".repeat(100_000)}<p>hello</p>`,
+    });
+    expect(hostile.artifact.metadata?.pageCount).toBe(1);
+    expect(performance.now() - started).toBeLessThan(15_000);
+  });
+
+  it("fails without retry on a document Chromium cannot print, and keeps the browser", async () => {
+    const { ctx, artifacts } = createTestRenderContext();
+    // Past the input schema (which refuses these margins), as a document Chromium rejects would be.
+    const input = renderer.inputSchema.parse({ html: "<p>x</p>" });
+    const launches = pool.launches;
+    const started = performance.now();
+    await expect(
+      renderToEnd(
+        renderer,
+        { ...input, margin: { top: "200mm", right: "15mm", bottom: "200mm", left: "15mm" } },
+        ctx,
+      ),
+    ).rejects.toMatchObject({
+      code: "pdf_print_failed",
+      retryable: false,
+      message: expect.stringMatching(/content area is empty/),
+    });
+    expect(performance.now() - started).toBeLessThan(10_000);
+    expect(artifacts).toHaveLength(0);
+    await render({ html: "<p>next</p>" });
+    expect(pool.launches).toBe(launches);
+  });
+
   describe("input schema", () => {
     it("requires exactly one of markdown or html, naming the field", () => {
       expect(issuePaths({})).toEqual(["markdown"]);
@@ -144,6 +178,17 @@ describe("document.pdf", () => {
         bottom: "15mm",
         left: "15mm",
       });
+    });
+
+    it("refuses margins that leave no room for content on the chosen page", () => {
+      expect(issuePaths({ html: "a", margin: { top: "200mm", bottom: "200mm" } })).toEqual(["margin"]);
+      expect(issuePaths({ html: "a", margin: { left: "4in", right: "4.3in" } })).toEqual(["margin"]);
+      expect(issuePaths({ html: "a", format: "A3", margin: { left: "140mm", right: "140mm" } })).toEqual([]);
+      expect(issuePaths({ html: "a", landscape: true, margin: { top: "110mm", bottom: "110mm" } })).toEqual([
+        "margin",
+      ]);
+      expect(issuePaths({ html: "a", margin: { top: "110mm", bottom: "110mm" } })).toEqual([]);
+      expect(issuePaths({ html: "a", margin: { top: "1000000px" } })).toEqual(["margin"]);
     });
 
     it("reports every violation with its path and bounds every string", () => {

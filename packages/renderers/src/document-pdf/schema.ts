@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { maxMarkdownChars } from "../markdown-html/schema.ts";
+import { maxMarkdownHtmlTags } from "../markdown/markdown-limits.ts";
+import { markdownSourceSchema, maxMarkdownChars } from "../markdown-html/schema.ts";
 
 /** The API's default body limit is 1 MiB, so a document cannot usefully be larger. */
 export const maxHtmlChars = 1_000_000;
@@ -11,6 +12,23 @@ const cssLength = z
   .string()
   .max(20)
   .regex(/^\d+(\.\d+)?(mm|cm|in|px)$/, 'expected a CSS length in mm, cm, in or px, such as "15mm"');
+
+/** Portrait paper sizes in mm. */
+const paperSizesMm: Record<(typeof paperFormats)[number], { width: number; height: number }> = {
+  A4: { width: 210, height: 297 },
+  Letter: { width: 215.9, height: 279.4 },
+  Legal: { width: 215.9, height: 355.6 },
+  A3: { width: 297, height: 420 },
+  A5: { width: 148, height: 210 },
+};
+
+const mmPerUnit: Record<string, number> = { mm: 1, cm: 10, in: 25.4, px: 25.4 / 96 };
+
+/** A length the cssLength schema accepted, in mm. */
+const toMm = (length: string): number => {
+  const unit = length.slice(-2);
+  return Number(length.slice(0, -2)) * (mmPerUnit[unit] ?? 1);
+};
 
 const marginSide = (side: string) => cssLength.default("15mm").describe(`${side} margin (default 15mm).`);
 
@@ -27,12 +45,10 @@ const exactlyOneSourceMessage = "give exactly one of `markdown` or `html`";
 
 export const documentPdfInputSchema = z
   .object({
-    markdown: z
-      .string()
-      .max(maxMarkdownChars)
+    markdown: markdownSourceSchema
       .optional()
       .describe(
-        `GitHub-flavoured Markdown, rendered with the markdown.html pipeline and a print stylesheet. Exactly one of markdown or html. At most ${maxMarkdownChars} characters.`,
+        `GitHub-flavoured Markdown, rendered with the markdown.html pipeline and a print stylesheet. Exactly one of markdown or html. At most ${maxMarkdownChars} characters and ${maxMarkdownHtmlTags} HTML tags.`,
       ),
     html: z
       .string()
@@ -80,6 +96,24 @@ export const documentPdfInputSchema = z
     },
     { when: ({ value }) => typeof value === "object" && value !== null },
   )
+  // Chromium cannot print a page whose margins leave no room ("content area is empty").
+  .superRefine(({ format, landscape, margin }, ctx) => {
+    const paper = paperSizesMm[format];
+    const [width, height] = landscape ? [paper.height, paper.width] : [paper.width, paper.height];
+    const roomMm = {
+      width: width - toMm(margin.left) - toMm(margin.right),
+      height: height - toMm(margin.top) - toMm(margin.bottom),
+    };
+    for (const [dimension, room] of Object.entries(roomMm)) {
+      // NaN: a side that is not a length, already reported on its own path.
+      if (room >= 1 || Number.isNaN(room)) continue;
+      ctx.addIssue({
+        code: "custom",
+        path: ["margin"],
+        message: `the margins leave no room for content: the ${format}${landscape ? " landscape" : ""} page is ${dimension === "width" ? width : height} mm ${dimension === "width" ? "wide" : "high"}`,
+      });
+    }
+  })
   .meta({ oneOf: [{ required: ["markdown"] }, { required: ["html"] }] })
   .describe("Markdown or HTML to print as a PDF in headless Chromium (JavaScript off, no network).");
 

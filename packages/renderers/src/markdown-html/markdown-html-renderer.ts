@@ -16,7 +16,7 @@ export const createMarkdownHtmlRenderer = () =>
     limits: { timeoutMs: 10_000, memoryMb: 256 },
     async render(input, ctx) {
       ctx.signal.throwIfAborted();
-      // Loaded on first render: the Markdown pipeline (highlight.js, marked, sanitize-html) is heavy.
+      // Loaded on first render: the Markdown pipeline (highlight.js, markdown-it, sanitize-html) is heavy.
       const { renderMarkdownDocument } = await import("../markdown/index.ts");
       const document = renderMarkdownDocument({
         markdown: input.markdown,

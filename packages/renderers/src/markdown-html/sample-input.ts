@@ -10,7 +10,7 @@ Kiln renders **Markdown**, _HTML_ and ~~nothing else~~ charts too. See https://e
 
 | Job type | Engine | Median |
 |:--|:--|--:|
-| markdown.html | marked + sanitize-html | fast |
+| markdown.html | markdown-it + sanitize-html | fast |
 | document.pdf | Chromium | slower |
 
 - [x] GitHub-flavoured Markdown

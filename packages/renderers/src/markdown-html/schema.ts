@@ -1,17 +1,29 @@
 import { z } from "zod";
 import { documentThemes } from "../markdown/index.ts";
+import {
+  findMarkdownComplexityIssue,
+  maxMarkdownChars,
+  maxMarkdownHtmlTags,
+} from "../markdown/markdown-limits.ts";
 
-/** Large enough for a book chapter, small enough that parsing stays well under a second. */
-export const maxMarkdownChars = 500_000;
+export { maxMarkdownChars };
+
+/** Markdown source as every job type takes it: bounded in size and in raw HTML tags. */
+export const markdownSourceSchema = z
+  .string()
+  .max(maxMarkdownChars)
+  .superRefine((markdown, ctx) => {
+    const issue = findMarkdownComplexityIssue(markdown);
+    if (issue !== undefined) ctx.addIssue({ code: "custom", message: issue, input: markdown });
+  });
+
+const markdownLimits = `At most ${maxMarkdownChars} characters and ${maxMarkdownHtmlTags} HTML tags.`;
 
 export const markdownHtmlInputSchema = z
   .object({
-    markdown: z
-      .string()
-      .max(maxMarkdownChars)
-      .describe(
-        `GitHub-flavoured Markdown (tables, task lists, strikethrough, autolinks, fenced code with a language for highlighting). Raw HTML is kept only within a safe allowlist. At most ${maxMarkdownChars} characters.`,
-      ),
+    markdown: markdownSourceSchema.describe(
+      `GitHub-flavoured Markdown (tables, task lists, strikethrough, autolinks, fenced code with a language for highlighting). Raw HTML is kept only within a safe allowlist. ${markdownLimits}`,
+    ),
     title: z
       .string()
       .max(200)

@@ -1,0 +1,137 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { createMarkdownHtmlRenderer } from "../markdown-html/markdown-html-renderer.ts";
+import { createTestRenderContext } from "../testing/index.ts";
+import { maxMarkdownChars, maxMarkdownHtmlTags } from "./markdown-limits.ts";
+import { maxMarkdownNesting } from "./parse-markdown.ts";
+
+const renderer = createMarkdownHtmlRenderer();
+
+/** `unit` repeated to fill what is left of the size limit after `prefix`. */
+const fill = (unit: string, prefix = ""): string =>
+  prefix + unit.repeat(Math.floor((maxMarkdownChars - prefix.length) / unit.length));
+const lines = (count: number, line: (index: number) => string): string =>
+  Array.from({ length: count }, (_, index) => line(index)).join("\n");
+
+/**
+ * Inputs that are slow for some Markdown parsers (marked took 30 s on `_a` × 100,000), each as
+ * large as the schema allows: every one must render, or be refused, within a second of CPU.
+ */
+const corpus: Record<string, string> = {
+  "emphasis runs _a (the reported 30 s case)": fill("_a"),
+  "emphasis runs *a": fill("*a"),
+  "strong runs **a": fill("**a"),
+  "strikethrough runs ~~a": fill("~~a"),
+  "mixed delimiters *_": fill("*_"),
+  "interleaved emphasis *a **b": fill("*a **b "),
+  "open brackets [": fill("["),
+  "close brackets ]": fill("]"),
+  "image openers ![": fill("!["),
+  "unclosed links [a](": fill("[a]("),
+  "unclosed link destination parens": fill("(", "[a]("),
+  "unclosed link title": fill('\\"', '[a](b "'),
+  "angle brackets <": fill("<"),
+  "backticks `": fill("`"),
+  "code span openers `a": fill("`a"),
+  "uneven code spans ``a`": fill("``a`"),
+  backslashes: fill("\\"),
+  "entity starts &#": fill("&#"),
+  "fuzzy links a.com": fill("a.com "),
+  "protocols http://": fill("http://"),
+  "email-ish a@b.": fill("a@b."),
+  "list markers on one line - ": fill("- "),
+  "list items": fill("- a\n"),
+  "task list items": fill("- [x] a\n"),
+  "lists nested to the limit": lines(maxMarkdownNesting / 2 - 1, (depth) => `${"  ".repeat(depth)}- a`),
+  "blockquote lines": fill("> a\n"),
+  "link reference definitions and uses": `${lines(5_000, (i) => `[r${i}]: /u${i}`)}\n${lines(5_000, (i) => `[x][r${i}]`)}`,
+  "chained reference definitions": fill("[a]: b\n"),
+  "a table with 10,000 columns": `|${"a|".repeat(10_000)}\n|${"-|".repeat(10_000)}\n|${"b|".repeat(10_000)}`,
+  "a table with 2,000 columns and many rows": fill(
+    `|${"b|".repeat(2_000)}\n`,
+    `|${"a|".repeat(2_000)}\n|${"-|".repeat(2_000)}\n`,
+  ),
+  "a table with many rows": fill("|1|2|\n", "|a|b|\n|-|-|\n"),
+  headings: fill("# a\n"),
+  "setext headings": fill("a\n=\n"),
+  fences: fill("```\n"),
+  "highlighted code": fill("var a = 1;\n", "```js\n"),
+  "unclosed HTML blocks, at the tag limit": `${"<div>\n".repeat(maxMarkdownHtmlTags)}`,
+  "unclosed inline tags, at the tag limit": `a ${"<span>".repeat(maxMarkdownHtmlTags)}`,
+  "HTML comments, at the tag limit": "<!--".repeat(maxMarkdownHtmlTags),
+};
+
+/** Past a limit: refused by the input schema (a 400 at submit) or by the renderer. */
+const refused: Record<string, string> = {
+  "unclosed inline tags past the tag limit": fill("<b>"),
+  "blockquotes nested past the limit": `${">".repeat(maxMarkdownNesting + 1)} deep`,
+  "lists nested past the limit": lines(maxMarkdownNesting, (depth) => `${"  ".repeat(depth)}- a`),
+};
+
+const cpuMsOf = async (run: () => Promise<unknown>) => {
+  const started = process.cpuUsage();
+  const outcome = await run().then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  const { user, system } = process.cpuUsage(started);
+  return { outcome, cpuMs: (user + system) / 1000 };
+};
+
+/** Validates as the API does, then renders: the whole cost of a markdown.html job. */
+const submitAndRender = (markdown: string) =>
+  cpuMsOf(async () => {
+    const input = renderer.inputSchema.safeParse({ markdown });
+    if (!input.success)
+      return { refusedAt: "submit", paths: input.error.issues.map((issue) => issue.path.join(".")) };
+    const { ctx, artifacts } = createTestRenderContext();
+    await renderer.render(input.data, ctx);
+    return artifacts;
+  });
+
+describe("pathological Markdown", () => {
+  beforeAll(async () => {
+    // The pipeline loads on the first render; keep that out of the timed cases.
+    await submitAndRender("# warm *up* `code` www.example.com");
+  });
+
+  for (const [name, markdown] of Object.entries(corpus)) {
+    it(`renders within a second of CPU: ${name}`, async () => {
+      expect(markdown.length).toBeLessThanOrEqual(maxMarkdownChars);
+      const started = process.cpuUsage();
+      const input = renderer.inputSchema.parse({ markdown });
+      const { ctx, artifacts } = createTestRenderContext();
+      await renderer.render(input, ctx);
+      const { user, system } = process.cpuUsage(started);
+      expect(artifacts).toHaveLength(1);
+      expect((user + system) / 1000).toBeLessThan(1_000);
+    });
+  }
+
+  it("refuses too many HTML tags at submit, naming the field", async () => {
+    const { outcome, cpuMs } = await submitAndRender(refused["unclosed inline tags past the tag limit"]!);
+    expect(outcome).toBeUndefined();
+    const result = renderer.inputSchema.safeParse({
+      markdown: refused["unclosed inline tags past the tag limit"],
+    });
+    expect(result.error?.issues).toEqual([
+      expect.objectContaining({
+        path: ["markdown"],
+        message: expect.stringMatching(/at most 20000 are allowed/),
+      }),
+    ]);
+    expect(cpuMs).toBeLessThan(1_000);
+  });
+
+  it("fails nesting past the limit at once, without retry", async () => {
+    for (const name of ["blockquotes nested past the limit", "lists nested past the limit"]) {
+      const input = renderer.inputSchema.parse({ markdown: refused[name] });
+      const { outcome, cpuMs } = await cpuMsOf(() => renderer.render(input, createTestRenderContext().ctx));
+      expect(outcome).toMatchObject({
+        code: "markdown_unrenderable",
+        retryable: false,
+        message: `the Markdown is nested more than ${maxMarkdownNesting} levels deep`,
+      });
+      expect(cpuMs).toBeLessThan(1_000);
+    }
+  });
+});
