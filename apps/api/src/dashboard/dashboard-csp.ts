@@ -1,0 +1,29 @@
+import type { MiddlewareHandler } from "hono";
+import type { AppEnv } from "../services.ts";
+
+/**
+ * The dashboard's own responses: scripts and styles only from this origin, no inline code, no
+ * framing by other sites. `blob:` is allowed only where artifact previews need it: an artifact is
+ * downloaded with the Authorization header and shown through an object URL (img, and PDF / HTML in a
+ * frame; the HTML frame is additionally `sandbox`ed without scripts).
+ */
+export const dashboardCsp = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' blob:",
+  "frame-src blob:",
+  "object-src 'none'",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join("; ");
+
+export const dashboardSecurityHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
+  await next();
+  c.res.headers.set("Content-Security-Policy", dashboardCsp);
+  c.res.headers.set("X-Content-Type-Options", "nosniff");
+  c.res.headers.set("Referrer-Policy", "no-referrer");
+  c.res.headers.set("X-Frame-Options", "DENY");
+};
