@@ -36,6 +36,7 @@ const previewOf = (artifact: Artifact, blob: Blob, urls: ObjectUrls): HTMLElemen
       title: label,
       class: "preview-frame",
       "data-preview": "pdf",
+      "data-bytes": blob.size,
     });
   if (type === "text/html")
     return h("iframe", {
