@@ -135,9 +135,10 @@ describe("the dashboard in chromium", () => {
   }, 60_000);
 
   it("previews an image and a PDF artifact through object URLs", async () => {
-    const [cardId, pdfId] = await Promise.all([
+    const [cardId, pdfId, htmlId] = await Promise.all([
       submit("image.card", { title: "Kiln in a browser", format: "png", size: "og" }),
       submit("document.pdf", { markdown: "# Hello\n\nA PDF the dashboard previews.", format: "A4" }),
+      submit("markdown.html", { markdown: "# Sandboxed\n\nNo script runs here." }),
     ]);
     const page = await browser.newPage();
     const errors = watchForErrors(page);
@@ -170,6 +171,20 @@ describe("the dashboard in chromium", () => {
     const pdf = job.artifacts.find((artifact) => artifact.name === "document.pdf")!;
     expect(Number(await frame.getAttribute("data-bytes"))).toBe(pdf.size);
     await shoot(page, "06-pdf-preview");
+
+    // Tenant HTML is shown in a frame sandboxed without scripts.
+    await page.goto(`${server.baseUrl}/dashboard?view=job&id=${htmlId}`);
+    await page.locator("[data-job-status='done']").waitFor({ timeout: 60_000 });
+    await page.getByRole("button", { name: "Preview index.html" }).click();
+    const htmlFrame = page.locator("iframe[data-preview='html']");
+    await htmlFrame.waitFor();
+    expect(await htmlFrame.getAttribute("sandbox")).toBe("");
+    expect(await htmlFrame.getAttribute("src")).toMatch(/^blob:/);
+    await page
+      .frameLocator("iframe[data-preview='html']")
+      .getByRole("heading", { name: "Sandboxed" })
+      .waitFor();
+    await shoot(page, "07-html-preview");
     expect(errors).toEqual([]);
     await page.close();
   }, 120_000);
@@ -197,7 +212,7 @@ describe("the dashboard in chromium", () => {
     await page.waitForSelector("body[data-stream='reconnecting']");
     await page.getByText("reconnecting").waitFor();
     const atKill = Math.max(...(await progressSeen(page, jobId)));
-    await shoot(page, "07-reconnecting");
+    await shoot(page, "08-reconnecting");
 
     api = await h.startApi(env);
     await page.waitForSelector("body[data-stream='live']", { timeout: 30_000 });
@@ -207,8 +222,65 @@ describe("the dashboard in chromium", () => {
     expect(atKill).toBeLessThan(100);
     // The table caught up from the stream's replay (Last-Event-ID), not by reloading the list.
     expect(listRequests).toBe(listsBeforeKill);
-    await shoot(page, "08-caught-up");
+    await shoot(page, "09-caught-up");
     await page.close();
     await api.process.stop();
   }, 120_000);
+
+  it("an admin signs in with the admin token, sees queue health, filters by URL, and signing out revokes the session's key", async () => {
+    const page = await browser.newPage();
+    const errors = watchForErrors(page);
+    const tag = `filter-${Date.now()}`;
+    const [first, second] = await Promise.all([
+      h.request("POST", jobsPath(company.companyId), {
+        key: company.key,
+        body: { jobType: "canary", input: { durationMs: 0, steps: 1 }, sourceTaskId: tag },
+      }),
+      h.request("POST", jobsPath(company.companyId), {
+        key: company.key,
+        body: { jobType: "canary", input: { durationMs: 0, steps: 1 }, sourceTaskId: tag },
+      }),
+    ]);
+    const ids = await Promise.all(
+      [first, second].map(async (response) => ((await response.json()) as { jobId: string }).jobId),
+    );
+
+    await page.goto(`${server.baseUrl}/dashboard`);
+    await page.getByRole("textbox", { name: "Admin token", exact: true }).fill(h.adminToken);
+    await page.locator("#admin-company").fill(company.companyId);
+    await page.getByRole("button", { name: "Sign in as admin" }).click();
+    await page.waitForSelector("body[data-stream='live']");
+
+    await page.getByRole("link", { name: "Queues" }).click();
+    await page.locator("tr[data-job-type='canary']").waitFor();
+    expect(await page.getByRole("link", { name: "Open Bull Board" }).getAttribute("href")).toBe(
+      "/admin/queues",
+    );
+    await shoot(page, "10-queue-health");
+
+    // Filters live in the address: opening it shows only the matching jobs, with the form filled in.
+    await page.goto(`${server.baseUrl}/dashboard?sourceTaskId=${tag}`);
+    await expect.poll(() => page.locator("tr[data-job-id]").count()).toBe(2);
+    expect(await page.getByLabel("Source task").inputValue()).toBe(tag);
+    await page.getByLabel("Job id contains").fill(ids[0]!.slice(0, 13));
+    await page.getByRole("button", { name: "Apply" }).click();
+    await expect.poll(() => page.locator("tr[data-job-id]").count()).toBe(1);
+    expect(await page.locator("tr[data-job-id]").getAttribute("data-job-id")).toBe(ids[0]);
+    expect(new URL(page.url()).searchParams.get("q")).toBe(ids[0]!.slice(0, 13));
+    await shoot(page, "11-filtered");
+
+    const stored = JSON.parse(
+      (await page.evaluate(() => sessionStorage.getItem("kiln.dashboard.session")))!,
+    ) as {
+      key: string;
+    };
+    const withSessionKey = () => h.request("GET", jobsPath(company.companyId), { key: stored.key });
+    expect((await withSessionKey()).status).toBe(200);
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("button", { name: "Sign in as admin" }).waitFor();
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    await expect.poll(async () => (await withSessionKey()).status).toBe(401);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
 });
