@@ -112,7 +112,15 @@ export const renderJobsView = async (
     filters,
     jobTypes,
     submitted,
-  }: { api: DashboardApi; state: JobsState; filters: JobFilters; jobTypes: string[]; submitted?: string },
+    streamOpen,
+  }: {
+    api: DashboardApi;
+    state: JobsState;
+    filters: JobFilters;
+    jobTypes: string[];
+    submitted?: string;
+    streamOpen: Promise<void>;
+  },
 ) => {
   const body = h("tbody");
   const footer = h("div", { class: "table-footer" });
@@ -185,6 +193,7 @@ export const renderJobsView = async (
   // Ages and running durations move with the clock; this redraws locally, it asks the server nothing.
   const clock = setInterval(draw, 5_000);
   try {
+    await streamOpen;
     await loadPage();
   } catch (error) {
     mount(status, `Could not load jobs: ${(error as Error).message}`);

@@ -18,6 +18,8 @@ const banner = byId("connection-banner");
 
 interface Signed {
   session: Session;
+  /** Settles once the company stream is open (or after a few seconds without it). */
+  streamOpen: Promise<void>;
   api: DashboardApi;
   state: JobsState;
   jobTypes: JobTypeDescription[];
@@ -60,7 +62,7 @@ const renderRoute = async () => {
   if (!signed) return;
   leaveView?.();
   leaveView = undefined;
-  const { api, state, jobTypes, session } = signed;
+  const { api, state, jobTypes, session, streamOpen } = signed;
   const route = currentRoute();
   for (const anchor of nav.querySelectorAll("a")) {
     const current = new URL(anchor.href).searchParams.get("view") ?? "jobs";
@@ -80,6 +82,7 @@ const renderRoute = async () => {
       filters: filtersOf(route.params),
       jobTypes: jobTypes.map((type) => type.jobType),
       submitted: route.params.get("submitted") ?? undefined,
+      streamOpen,
     });
   }
 };
@@ -87,11 +90,21 @@ const renderRoute = async () => {
 const start = async (session: Session) => {
   const api = createApi(session);
   const state = createJobsState();
+  let opened: () => void = () => {};
+  // The list is read once the stream is open, so no change falls between the two; a stream that
+  // cannot open yet does not hold the table back for long.
+  const streamOpen = new Promise<void>((resolve) => {
+    opened = resolve;
+    setTimeout(resolve, 5_000);
+  });
   const stream = openLiveStream({
     path: `${api.base}/events`,
     mintToken: api.mintStreamToken,
     onEvent: state.apply,
-    onState: showStreamState,
+    onState: (streamState) => {
+      if (streamState === "live") opened();
+      showStreamState(streamState);
+    },
   });
   let jobTypes: JobTypeDescription[] = [];
   try {
@@ -99,7 +112,7 @@ const start = async (session: Session) => {
   } catch {
     // The submit page says so; the jobs table works without them.
   }
-  signed = { session, api, state, jobTypes, stream };
+  signed = { session, api, state, jobTypes, stream, streamOpen };
   renderNav(signed);
   await renderRoute();
 };
