@@ -1,5 +1,6 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
+import { registerDashboard } from "./dashboard/register-dashboard.ts";
 import { ApiError } from "./errors/api-error.ts";
 import { renderProblem, validationHook } from "./errors/render-problem.ts";
 import { httpMetrics } from "./middleware/http-metrics.ts";
@@ -65,6 +66,7 @@ export const createApp = (services: Services) => {
   registerCompanyEvents(app);
   registerCreateStreamToken(app);
   registerAdminQueues(app, services);
+  registerDashboard(app);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
   app.doc31("/openapi.json", {

@@ -1,6 +1,4 @@
 #!/usr/bin/env node
-// The `kiln` command. The package ships TypeScript sources, so tsx compiles them on the fly.
-import { register } from "tsx/esm/api";
-
-register();
-await import("../src/cli/main.ts");
+// The `kiln` command: the compiled CLI in dist/ (built by `npm run build`, on install and before
+// `npm pack`). This file exists in the repository so npm can link the command before the build runs.
+import "../dist/cli.js";

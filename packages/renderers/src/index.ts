@@ -10,3 +10,4 @@ export {
   type RenderRunnerOptions,
 } from "./isolation/render-runner.ts";
 export * from "./registry.ts";
+export { sampleInputs } from "./sample-inputs.ts";

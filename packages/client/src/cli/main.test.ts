@@ -32,7 +32,9 @@ const kiln = (
   entry = "packages/client/src/cli/main.ts",
 ) =>
   new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", entry, ...args], {
+    // TypeScript sources run through tsx; the package's bin is plain JavaScript and runs without it.
+    const runner = entry.endsWith(".ts") ? ["--import", "tsx", entry] : [entry];
+    const child = spawn(process.execPath, [...runner, ...args], {
       cwd: repoRoot,
       env: { ...process.env, KILN_URL: "", KILN_API_KEY: "", KILN_COMPANY_ID: "", ...env, ...extraEnv },
       stdio: ["ignore", "pipe", "pipe"],
@@ -152,7 +154,7 @@ describe("kiln get, follow, list, download, job-types", slow, () => {
     expect(JSON.parse(whole.stdout)).toMatchObject({ sourceTaskId, input: { durationMs: 0, steps: 1 } });
   });
 
-  it("job-types works without credentials, through the package's bin", async () => {
+  it("job-types works without credentials, through the package's bin (compiled, no tsx)", async () => {
     const result = await kiln(
       ["job-types"],
       { KILN_API_KEY: "", KILN_COMPANY_ID: "" },

@@ -1,0 +1,89 @@
+import { mkdirSync } from "node:fs";
+import type { Server } from "node:http";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { serve } from "@hono/node-server";
+import { type Browser, chromium, type Page } from "playwright-core";
+import type { TestHarness } from "../../src/testing/test-harness.ts";
+
+/** Debian's chromium; the suite never downloads a browser. */
+export const chromiumPath = process.env.KILN_CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+export const launchBrowser = (): Promise<Browser> =>
+  chromium.launch({
+    executablePath: chromiumPath,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+  });
+
+/**
+ * Where screenshots go: a fresh folder under the OS temp dir (outside the repository, so never
+ * committed), kept after the run so a person can look.
+ */
+export const screenshotDir = () => {
+  const dir = join(tmpdir(), `kiln-dashboard-screenshots-${new Date().toISOString().replace(/[:.]/g, "-")}`);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+};
+
+/** The harness's in-process app on a real port, for the browser. */
+export const serveHarness = async (h: TestHarness) => {
+  const server = await new Promise<Server>((resolve) => {
+    const started = serve({ fetch: h.app.fetch, port: 0, hostname: "127.0.0.1" }, () =>
+      resolve(started as Server),
+    );
+  });
+  const address = server.address();
+  if (!address || typeof address === "string") throw new Error("no port");
+  return {
+    baseUrl: `http://127.0.0.1:${address.port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+};
+
+/** A port nothing listens on, for an API process that must come back on the same address. */
+export const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      probe.close(() =>
+        address && typeof address !== "string" ? resolve(address.port) : reject(new Error("no port")),
+      );
+    });
+  });
+
+/** Signs in through the page's form with a company key and waits for the live stream. */
+export const signIn = async (page: Page, baseUrl: string, company: { companyId: string; key: string }) => {
+  await page.goto(`${baseUrl}/dashboard`);
+  await page.locator("#key-company").fill(company.companyId);
+  await page.getByRole("textbox", { name: "API key", exact: true }).fill(company.key);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await page.waitForSelector("body[data-stream='live']");
+};
+
+type ProgressWindow = { progressSeen?: Record<string, number[]> };
+
+/** From now on, records every value each row's progress bar shows, as the page renders it. */
+export const recordProgress = (page: Page) =>
+  page.evaluate(() => {
+    const seen: Record<string, number[]> = {};
+    (window as ProgressWindow).progressSeen = seen;
+    new MutationObserver(() => {
+      for (const row of document.querySelectorAll("tr[data-job-id]")) {
+        const id = row.getAttribute("data-job-id") ?? "";
+        const value = row.querySelector("progress")?.value;
+        const values = seen[id] ?? [];
+        seen[id] = values;
+        if (value !== undefined && values.at(-1) !== value) values.push(value);
+      }
+    }).observe(document.body, { subtree: true, childList: true });
+  });
+
+export const progressSeen = (page: Page, jobId: string) =>
+  page.evaluate((id) => (window as ProgressWindow).progressSeen?.[id] ?? [], jobId);
