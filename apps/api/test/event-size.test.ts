@@ -57,15 +57,19 @@ const storedEvents = async (key: string) =>
 const hasInput = (data: { job?: Record<string, unknown> } & Record<string, unknown>) =>
   "input" in data || (data.job !== undefined && "input" in data.job);
 
-const markdownOf = (chars: number) =>
-  "lorem ipsum dolor sit amet ".repeat(Math.ceil(chars / 27)).slice(0, chars);
+/** A one-page HTML document of `chars` characters, nearly all of them in a comment. */
+const htmlOf = (chars: number) => {
+  const head = "<p>big input, small page</p><!--";
+  const filler = "lorem ipsum dolor sit amet ".repeat(Math.ceil(chars / 27));
+  return `${head}${filler.slice(0, chars - head.length - 3)}-->`;
+};
 
 describe("Redis memory per job is bounded", () => {
   it(`a job with a 490 KB input, run to done, holds < ${redisBytesPerJobBound / 1024} KiB of events in Redis`, async () => {
     const company = await h.createCompany("Big");
     const jobId = await submitJob(h, company, {
-      jobType: "markdown.html",
-      input: { markdown: markdownOf(inputChars) },
+      jobType: "document.pdf",
+      input: { html: htmlOf(inputChars) },
     });
     const streamed = await followToEnd(company, jobId);
     expect(streamed.at(-1)!.data.job).toMatchObject({ status: "done" });

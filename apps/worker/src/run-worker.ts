@@ -65,6 +65,15 @@ export const runWorker = async ({ config, logger, jobTypes }: RunWorkerOptions) 
     logger,
   });
   const loop = watchEventLoop({ windowMs: config.KILN_LOCK_DURATION_MS });
+  // What the loop would otherwise load on a first job, while holding other jobs' locks: the
+  // renderers' drivers, and Prisma's query compiler (its WebAssembly is compiled on first use).
+  await Promise.all([
+    ...served.map((jobType) => renderers.get(jobType)?.warmUp?.()),
+    prisma.contentJob.findFirst({
+      where: { id: "00000000-0000-0000-0000-000000000000" },
+      select: { id: true },
+    }),
+  ]);
 
   const jobs = guardDependency("database", createJobStore({ prisma }));
   const queues = createJobQueues({ connection: redis, prefix, retryBackoffMs: config.KILN_RETRY_BACKOFF_MS });

@@ -58,6 +58,11 @@ export interface Renderer<S extends z.ZodType = z.ZodType, P = unknown> {
    * prints a page); it must stay I/O-bound. Gets what `render` returned; bounded by the same timeout.
    */
   finishOnLoop?(prepared: P, ctx: RenderContext): Promise<void>;
+  /**
+   * Loads, once at worker start, what `finishOnLoop` will need (a browser driver, say), so that a
+   * first job does not stall the event loop that holds the other jobs' locks.
+   */
+  warmUp?(): Promise<void>;
   /** Releases long-lived resources (a browser, say). Called once when the worker stops. */
   close?(): Promise<void>;
 }

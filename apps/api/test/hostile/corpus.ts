@@ -24,7 +24,7 @@ const chartFailures = [
   "render_memory",
   "render_timeout",
 ];
-const markdownFailures = ["markdown_unrenderable", "markdown_too_complex", "render_timeout"];
+const markdownFailures = ["markdown_unrenderable", "render_timeout"];
 
 export const hostileCorpus: HostileCase[] = [
   {
@@ -85,19 +85,43 @@ export const hostileCorpus: HostileCase[] = [
     failsWith: chartFailures,
   },
   {
-    name: "markdown.html: `_a` × 100,000 (emphasis delimiter runs)",
+    name: "markdown.html: `_a` × 100,000 (emphasis delimiter runs; over the size limit)",
     body: { jobType: "markdown.html", input: { markdown: "_a".repeat(100_000) }, maxAttempts: 1 },
     failsWith: markdownFailures,
   },
   {
-    name: "markdown.html: `[` × 200,000 (unclosed link brackets)",
-    body: { jobType: "markdown.html", input: { markdown: "[".repeat(200_000) }, maxAttempts: 1 },
+    name: "markdown.html: `_a` × 75,000 (emphasis delimiter runs, at the size limit)",
+    body: { jobType: "markdown.html", input: { markdown: "_a".repeat(75_000) }, maxAttempts: 1 },
     failsWith: markdownFailures,
   },
   {
-    name: "markdown.html: `*a**` × 50,000 (mixed emphasis)",
-    body: { jobType: "markdown.html", input: { markdown: "*a**".repeat(50_000) }, maxAttempts: 1 },
+    name: "markdown.html: `[` × 150,000 (unclosed link brackets)",
+    body: { jobType: "markdown.html", input: { markdown: "[".repeat(150_000) }, maxAttempts: 1 },
     failsWith: markdownFailures,
+  },
+  {
+    name: "markdown.html: `![` × 75,000 (unclosed image brackets)",
+    body: { jobType: "markdown.html", input: { markdown: "![".repeat(75_000) }, maxAttempts: 1 },
+    failsWith: markdownFailures,
+  },
+  {
+    name: "markdown.html: `*a**` × 37,500 (mixed emphasis)",
+    body: { jobType: "markdown.html", input: { markdown: "*a**".repeat(37_500) }, maxAttempts: 1 },
+    failsWith: markdownFailures,
+  },
+  {
+    name: "markdown.html: 50,000 unclosed `<span>` (sanitizer nesting)",
+    body: { jobType: "markdown.html", input: { markdown: "<span>".repeat(50_000) }, maxAttempts: 1 },
+    failsWith: markdownFailures,
+  },
+  {
+    name: "chart.vega: a catastrophic regular expression in an expression",
+    body: {
+      jobType: "chart.vega",
+      input: { spec: vegaSpec([{ calculate: `test(/(a+)+$/, '${"a".repeat(40)}!')`, as: "t" }]) },
+      maxAttempts: 1,
+    },
+    failsWith: chartFailures,
   },
   {
     name: "document.pdf: 10,000 nested block quotes",

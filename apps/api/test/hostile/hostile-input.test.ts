@@ -6,8 +6,8 @@ import { createTestHarness, type TestHarness } from "../../src/testing/test-harn
 import { waitUntil } from "../faults/support.ts";
 import { hostileCorpus } from "./corpus.ts";
 
-/** The bounds this worker runs with: every job type's own, but a canary may spin only 3 s. */
-const limitOverrides = { canary: { timeoutMs: 3_000, memoryMb: 128 } };
+/** The bounds this worker runs with: every job type's own, but a canary may spin only 2 s. */
+const limitOverrides = { canary: { timeoutMs: 2_000, memoryMb: 128 } };
 const renderers = createRendererRegistry();
 const timeoutOf = (jobType: string) =>
   jobType === "canary" ? limitOverrides.canary.timeoutMs : (renderers.get(jobType)?.limits.timeoutMs ?? 0);
@@ -46,6 +46,9 @@ beforeAll(async () => {
     KILN_WORKER_METRICS_PORT: String(port),
     KILN_WORKER_METRICS_HOST: "127.0.0.1",
     LOG_LEVEL: process.env.HOSTILE_LOG ?? "silent",
+    ...(process.env.HOSTILE_PROF && {
+      NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.HOSTILE_PROF}`,
+    }),
   });
 }, 120_000);
 afterAll(() => h?.close());
@@ -70,26 +73,33 @@ const jobOf = async (company: { companyId: string; key: string }, jobId: string)
 
 const terminal = (job: JobView) => ["done", "failed", "cancelled"].includes(job.status);
 
-/** Scrapes the worker's /metrics every 100 ms: the control loop must keep answering throughout. */
+/**
+ * Scrapes the worker's /metrics every 100 ms: the control loop must keep answering throughout.
+ * Its own event-loop delay (prom-client resets the maximum at each scrape) says whether the loop
+ * stalled; the scrape's round trip also includes this test process, which hosts the API.
+ */
 const watchControlLoop = () => {
-  let slowest = 0;
+  let slowestScrapeMs = 0;
+  let maxLoopDelayMs = 0;
   let failures = 0;
   let running = true;
   const loop = (async () => {
     while (running) {
       const started = performance.now();
-      const ok = await fetch(metricsUrl, { signal: AbortSignal.timeout(10_000) })
-        .then((response) => response.ok)
-        .catch(() => false);
-      if (!ok) failures++;
-      slowest = Math.max(slowest, performance.now() - started);
+      const text = await fetch(metricsUrl, { signal: AbortSignal.timeout(10_000) })
+        .then((response) => (response.ok ? response.text() : undefined))
+        .catch(() => undefined);
+      if (text === undefined) failures++;
+      slowestScrapeMs = Math.max(slowestScrapeMs, performance.now() - started);
+      const lag = /^kiln_nodejs_eventloop_lag_max_seconds (\S+)$/m.exec(text ?? "")?.[1];
+      if (lag !== undefined) maxLoopDelayMs = Math.max(maxLoopDelayMs, Number(lag) * 1000);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   })();
   return async () => {
     running = false;
     await loop;
-    return { slowest, failures };
+    return { slowestScrapeMs, maxLoopDelayMs, failures };
   };
 };
 
@@ -97,14 +107,17 @@ describe("hostile inputs cannot freeze the fleet", () => {
   it("every case ends within its bound, the worker survives, and another company's canary finishes within 5 s", async () => {
     const stopWatching = watchControlLoop();
     const pidBefore = worker.child.pid;
-    const submitted = await Promise.all(
-      hostileCorpus.map(async (hostile) => ({ hostile, response: await submit(attacker, hostile.body) })),
-    );
-    const bystanderSubmitted = performance.now();
-    const bystanderResponse = await submit(bystander, {
-      jobType: "canary",
-      input: { durationMs: 0, steps: 1 },
-    });
+    // The bystander's canary goes in at the same moment as the attacker's corpus.
+    let bystanderSubmitted = 0;
+    const [submitted, bystanderResponse] = await Promise.all([
+      Promise.all(
+        hostileCorpus.map(async (hostile) => ({ hostile, response: await submit(attacker, hostile.body) })),
+      ),
+      (async () => {
+        bystanderSubmitted = performance.now();
+        return submit(bystander, { jobType: "canary", input: { durationMs: 0, steps: 1 } });
+      })(),
+    ]);
     expect(bystanderResponse.status).toBe(202);
     const bystanderJobId = ((await bystanderResponse.json()) as { jobId: string }).jobId;
     const bystanderJob = await waitUntil(
@@ -153,13 +166,30 @@ describe("hostile inputs cannot freeze the fleet", () => {
       expect(job.attempts, hostile.name).toBeLessThanOrEqual(job.maxAttempts + maxInterruptionRefunds);
     }
     const control = await stopWatching();
+    if (process.env.HOSTILE_LOG) {
+      const text = await (await fetch(metricsUrl)).text();
+      console.log(
+        text
+          .split("\n")
+          .filter((line) => /eventloop_lag_(max|p99)|process_cpu/.test(line))
+          .join("\n"),
+      );
+    }
     console.info(
-      [`bystander's canary done ${Math.round(bystanderWaitMs)} ms after its submit`, ...outcomes].join("\n"),
+      [
+        `bystander's canary done ${Math.round(bystanderWaitMs)} ms after its submit`,
+        `worker's event loop: longest delay ${control.maxLoopDelayMs.toFixed(0)} ms; slowest /metrics ${control.slowestScrapeMs.toFixed(0)} ms`,
+        ...outcomes,
+      ].join("\n"),
     );
     // The worker that took every case is the one still serving: never killed, never restarted.
     expect(worker.child.exitCode).toBeNull();
     expect(worker.child.pid).toBe(pidBefore);
     expect(control.failures).toBe(0);
-    expect(control.slowest).toBeLessThan(1_000);
+    expect(control.maxLoopDelayMs).toBeGreaterThan(0);
+    // Renders run in threads; the loop only drives I/O (Chromium, PostgreSQL, Redis). With both cores
+    // saturated by the corpus its longest delay measured 170–400 ms; it was 60 s and more before.
+    expect(control.maxLoopDelayMs).toBeLessThan(1_000);
+    expect(control.slowestScrapeMs).toBeLessThan(3_000);
   }, 300_000);
 });

@@ -4,4 +4,4 @@ export { type ChromiumCheck, checkChromiumExecutable, chromiumMissingMessage } f
 export { type ChromiumOptions, resolveChromiumOptions } from "./chromium-options.ts";
 export { browserMarkerVariable, type ChromiumProcess, findChromiumProcesses } from "./chromium-processes.ts";
 export { injectDocumentHead, lockedDownCsp } from "./content-security-policy.ts";
-export { networkLockdownArgs } from "./launch-browser.ts";
+export { loadChromiumDriver, networkLockdownArgs } from "./launch-browser.ts";

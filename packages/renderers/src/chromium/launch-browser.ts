@@ -51,10 +51,16 @@ const browserEnvironment = (marker: string): Record<string, string> => {
   return env;
 };
 
+/**
+ * Loads Playwright's driver. On first launch at the latest — processes that only need the job
+ * types' schemas (the API) never pay for it — or earlier, when a worker warms up: loading it takes
+ * its event loop most of a second, which must not happen while it holds other jobs' locks.
+ */
+export const loadChromiumDriver = () => import("playwright-core");
+
 /** Launches one locked-down headless browser tagged with `marker` (see chromium-processes.ts). */
 export const launchBrowser = async (options: ResolvedChromiumOptions, marker: string): Promise<Browser> => {
-  // Loaded on first launch: processes that only need the job types' schemas (the API) never pay for it.
-  const { chromium } = await import("playwright-core");
+  const { chromium } = await loadChromiumDriver();
   return chromium.launch({
     executablePath: options.executablePath,
     headless: true,

@@ -4,6 +4,7 @@ import {
   type ChromiumOptions,
   createBrowserPool,
   injectDocumentHead,
+  loadChromiumDriver,
 } from "../chromium/index.ts";
 import { countPdfPages } from "./pdf-page-count.ts";
 import { type DocumentPdfInput, documentPdfInputSchema } from "./schema.ts";
@@ -98,6 +99,9 @@ export const createDocumentPdfRenderer = (options: DocumentPdfRendererOptions = 
         },
       });
       ctx.reportProgress(100, "store");
+    },
+    async warmUp() {
+      await loadChromiumDriver();
     },
     async close() {
       if (ownsPool) await pool.close();

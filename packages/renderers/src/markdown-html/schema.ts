@@ -1,5 +1,7 @@
 import { z } from "zod";
-import { documentThemes } from "../markdown/index.ts";
+// Not the markdown index: that would load the whole pipeline (markdown-it, highlight.js) wherever
+// the schema is read, the API included.
+import { documentThemes } from "../markdown/document-theme.ts";
 import {
   findMarkdownComplexityIssue,
   maxMarkdownChars,
