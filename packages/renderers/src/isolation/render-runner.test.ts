@@ -1,3 +1,5 @@
+import { readdir, readFile } from "node:fs/promises";
+import os from "node:os";
 import { afterAll, describe, expect, it } from "vitest";
 import { createRendererRegistry } from "../registry.ts";
 import { artifactText, createTestRenderContext } from "../testing/index.ts";
@@ -127,4 +129,27 @@ describe("isolated renders", () => {
       await fromSources.close();
     }
   });
+
+  it.runIf(process.platform === "linux")(
+    "runs renders at a lower CPU priority than the worker's own loop",
+    async () => {
+      const niceOfThreads = async () =>
+        Promise.all(
+          (await readdir("/proc/self/task")).map(async (task) => {
+            const stat = await readFile(`/proc/self/task/${task}/stat`, "utf8").catch(() => "");
+            return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]);
+          }),
+        );
+      const test = createTestRenderContext();
+      const running = runner.run("canary", { durationMs: 0, steps: 1, busyMs: 1_500 }, test.ctx);
+      let seen: number[] = [];
+      for (let i = 0; i < 100 && !seen.includes(10); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        seen = await niceOfThreads();
+      }
+      await running;
+      expect(seen).toContain(10);
+      expect(os.getPriority(0)).toBe(0);
+    },
+  );
 });

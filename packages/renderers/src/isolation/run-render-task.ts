@@ -1,3 +1,4 @@
+import { getPriority, setPriority } from "node:os";
 import type { MessagePort } from "node:worker_threads";
 import { type ArtifactInput, type Logger, type RenderContext, RenderError } from "@kiln/core";
 import { createRendererRegistry } from "../registry.ts";
@@ -5,6 +6,20 @@ import type { LogLevel, RenderTask, RenderTaskResult, ThreadMessage } from "./re
 
 // This thread's own registry: only `render` runs here; nothing in it launches a browser.
 const renderers = createRendererRegistry();
+
+/**
+ * Renders yield the CPU to the worker's own loop (locks, cancels, metrics) when the cores are
+ * busy. On Linux a priority applies to the calling thread alone; elsewhere it would lower the
+ * whole process, so it is left as it is.
+ */
+export const renderThreadNiceness = 10;
+if (process.platform === "linux") {
+  try {
+    setPriority(0, Math.min(19, getPriority(0) + renderThreadNiceness));
+  } catch {
+    // Not permitted here (a locked-down container): renders keep the worker's priority.
+  }
+}
 
 const post = (port: MessagePort, message: ThreadMessage) => port.postMessage(message);
 
