@@ -1,6 +1,5 @@
 import { mkdirSync } from "node:fs";
 import type { Server } from "node:http";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { serve } from "@hono/node-server";
@@ -44,19 +43,6 @@ export const serveHarness = async (h: TestHarness) => {
       }),
   };
 };
-
-/** A port nothing listens on, for an API process that must come back on the same address. */
-export const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() =>
-        address && typeof address !== "string" ? resolve(address.port) : reject(new Error("no port")),
-      );
-    });
-  });
 
 /** Signs in through the page's form with a company key and waits for the live stream. */
 export const signIn = async (page: Page, baseUrl: string, company: { companyId: string; key: string }) => {

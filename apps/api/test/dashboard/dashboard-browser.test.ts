@@ -1,10 +1,10 @@
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../../src/testing/free-port.ts";
 import { createTestHarness, type TestHarness } from "../../src/testing/test-harness.ts";
 import { jobsPath } from "../routes/support.ts";
 import {
-  freePort,
   launchBrowser,
   progressSeen,
   recordProgress,

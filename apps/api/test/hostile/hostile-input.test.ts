@@ -1,6 +1,6 @@
-import { createServer } from "node:net";
 import { createRendererRegistry } from "@kiln/renderers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../../src/testing/free-port.ts";
 import type { SpawnedProcess } from "../../src/testing/spawn-process.ts";
 import { createTestHarness, type TestHarness } from "../../src/testing/test-harness.ts";
 import { waitUntil } from "../faults/support.ts";
@@ -21,17 +21,6 @@ let attacker: { companyId: string; key: string };
 let bystander: { companyId: string; key: string };
 let worker: SpawnedProcess;
 let metricsUrl: string;
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 
 beforeAll(async () => {
   h = await createTestHarness();

@@ -1,5 +1,5 @@
-import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../../src/testing/free-port.ts";
 import type { SpawnedProcess } from "../../src/testing/spawn-process.ts";
 import { createTestHarness, type TestHarness } from "../../src/testing/test-harness.ts";
 import { getJob, submitJob, waitUntil } from "../faults/support.ts";
@@ -9,18 +9,6 @@ let h: TestHarness;
 let acme: { companyId: string; key: string };
 let worker: SpawnedProcess;
 let metricsUrl: string;
-
-/** A port nothing listens on: the OS picks one, we release it for the worker. */
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 
 beforeAll(async () => {
   h = await createTestHarness();

@@ -7,18 +7,9 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../../src/testing/free-port.ts";
 import { readSse } from "../../src/testing/read-sse.ts";
 import { type SpawnedProcess, spawnKilnProcess } from "../../src/testing/spawn-process.ts";
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject()));
-    });
-  });
 
 /** Free means we can listen on it: nothing, not even a dying server, holds it. */
 const portIsFree = (port: number): Promise<boolean> =>
