@@ -1,19 +1,7 @@
 import { mkdirSync } from "node:fs";
-import type { Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { serve } from "@hono/node-server";
-import { type Browser, chromium, type Page } from "playwright-core";
-import type { TestHarness } from "../../src/testing/test-harness.ts";
-
-/** Debian's chromium; the suite never downloads a browser. */
-export const chromiumPath = process.env.KILN_CHROMIUM_PATH ?? "/usr/bin/chromium";
-
-export const launchBrowser = (): Promise<Browser> =>
-  chromium.launch({
-    executablePath: chromiumPath,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-  });
+import type { Page } from "playwright-core";
 
 /**
  * Where screenshots go: a fresh folder under the OS temp dir (outside the repository, so never
@@ -23,25 +11,6 @@ export const screenshotDir = () => {
   const dir = join(tmpdir(), `kiln-dashboard-screenshots-${new Date().toISOString().replace(/[:.]/g, "-")}`);
   mkdirSync(dir, { recursive: true });
   return dir;
-};
-
-/** The harness's in-process app on a real port, for the browser. */
-export const serveHarness = async (h: TestHarness) => {
-  const server = await new Promise<Server>((resolve) => {
-    const started = serve({ fetch: h.app.fetch, port: 0, hostname: "127.0.0.1" }, () =>
-      resolve(started as Server),
-    );
-  });
-  const address = server.address();
-  if (!address || typeof address === "string") throw new Error("no port");
-  return {
-    baseUrl: `http://127.0.0.1:${address.port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
 };
 
 /** Signs in through the page's form with a company key and waits for the live stream. */

@@ -2,16 +2,10 @@ import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../src/testing/free-port.ts";
+import { launchBrowser, serveHarness } from "../../src/testing/test-browser.ts";
 import { createTestHarness, type TestHarness } from "../../src/testing/test-harness.ts";
 import { jobsPath } from "../routes/support.ts";
-import {
-  launchBrowser,
-  progressSeen,
-  recordProgress,
-  screenshotDir,
-  serveHarness,
-  signIn,
-} from "./browser-support.ts";
+import { progressSeen, recordProgress, screenshotDir, signIn } from "./browser-support.ts";
 
 // The dashboard in a real browser (Debian chromium through playwright-core) against a real API,
 // worker, PostgreSQL and Redis.

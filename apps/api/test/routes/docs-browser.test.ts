@@ -1,30 +1,22 @@
-import { type ServerType, serve } from "@hono/node-server";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchBrowser, serveHarness } from "../../src/testing/test-browser.ts";
 import { createTestHarness, type TestHarness } from "../../src/testing/test-harness.ts";
 
 let h: TestHarness;
-let server: ServerType;
+let served: Awaited<ReturnType<typeof serveHarness>>;
 let baseUrl: string;
 let browser: Browser;
 
 beforeAll(async () => {
   h = await createTestHarness();
-  await new Promise<void>((resolve) => {
-    server = serve({ fetch: h.app.fetch, port: 0, hostname: "127.0.0.1" }, (info) => {
-      baseUrl = `http://127.0.0.1:${info.port}`;
-      resolve();
-    });
-  });
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-  });
+  served = await serveHarness(h);
+  baseUrl = served.baseUrl;
+  browser = await launchBrowser();
 }, 60_000);
 afterAll(async () => {
   await browser?.close();
-  await new Promise((resolve) => server?.close(resolve));
+  await served?.close();
   await h?.close();
 });
 
