@@ -45,6 +45,13 @@ const interruptions = new Set<unknown>([abortReasons.shutdown, abortReasons.lock
  */
 export const maxInterruptionRefunds = 3;
 
+/**
+ * How an attempt that returns (BullMQ: completed) ended: it finished the job, or it let go of a job
+ * it does not own — missing, already terminal, cancelled or superseded meanwhile. After `released`,
+ * the row may have been queued again while this attempt held the queue entry (see requeue-released).
+ */
+export type AttemptResult = "done" | "released";
+
 const toJobError = (error: unknown): JobError => {
   if (error instanceof RenderError) return { code: error.code, message: error.message };
   if (error instanceof Error && error.name === "AbortError")
@@ -70,10 +77,14 @@ export const createJobProcessor = (deps: ProcessJobDeps) => {
     }
   };
 
-  return async (bullJob: BullJob<QueuedJobData>, _token?: string, signal?: AbortSignal): Promise<void> => {
+  return async (
+    bullJob: BullJob<QueuedJobData>,
+    _token?: string,
+    signal?: AbortSignal,
+  ): Promise<AttemptResult> => {
     const jobId = bullJob.id ?? "";
     const start = await jobs.startAttempt(jobId);
-    if (start.kind === "missing" || start.kind === "terminal") return;
+    if (start.kind === "missing" || start.kind === "terminal") return "released";
     if (start.kind === "exhausted") {
       await publish({
         type: "content_job.failed",
@@ -129,9 +140,12 @@ export const createJobProcessor = (deps: ProcessJobDeps) => {
         throw new RenderError("no_artifact", "the renderer produced no artifact", { retryable: false });
       const done = await jobs.completeAttempt(jobId, attempt, artifacts);
       outcome = done ? "done" : "cancelled";
-      if (done)
-        await publish({ type: "content_job.done", data: { jobId, companyId, job: toJobSummary(done) } });
-      else log.info("finished, but the job was cancelled or taken over meanwhile: result dropped");
+      if (!done) {
+        log.info("finished, but the job was cancelled or taken over meanwhile: result dropped");
+        return "released";
+      }
+      await publish({ type: "content_job.done", data: { jobId, companyId, job: toJobSummary(done) } });
+      return "done";
     } catch (error) {
       await run.settle();
       // Interrupted by this worker (shutdown past its grace, a lost lock) rather than failed by the
@@ -151,7 +165,7 @@ export const createJobProcessor = (deps: ProcessJobDeps) => {
           { reason: String(abort.signal.reason ?? jobError.message) },
           "attempt ended without owning the job",
         );
-        return;
+        return "released";
       }
       if (final) {
         log.warn({ error: jobError }, "job failed");

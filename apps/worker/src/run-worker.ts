@@ -16,8 +16,9 @@ import { checkChromium } from "./check-chromium.ts";
 import type { WorkerConfig } from "./config.ts";
 import { watchEventLoop } from "./loop-health.ts";
 import { startWorkerMetrics } from "./metrics/worker-metrics.ts";
-import { abortReasons, createJobProcessor } from "./process-job.ts";
+import { type AttemptResult, abortReasons, createJobProcessor } from "./process-job.ts";
 import { createReconciler } from "./reconciler.ts";
+import { createReleasedJobRequeuer } from "./requeue-released.ts";
 
 export interface RunWorkerOptions {
   config: WorkerConfig;
@@ -99,9 +100,10 @@ export const runWorker = async ({ config, logger, jobTypes }: RunWorkerOptions) 
     observer: metrics.observer,
   });
 
-  const workers = new Map<string, Worker<QueuedJobData>>();
+  const requeuer = createReleasedJobRequeuer({ jobs, queues, logger });
+  const workers = new Map<string, Worker<QueuedJobData, AttemptResult>>();
   for (const jobType of served) {
-    const worker = new Worker<QueuedJobData>(queueNameOf(jobType), processJob, {
+    const worker = new Worker<QueuedJobData, AttemptResult>(queueNameOf(jobType), processJob, {
       connection: blocking,
       prefix,
       concurrency: config.WORKER_CONCURRENCY,
@@ -120,6 +122,8 @@ export const runWorker = async ({ config, logger, jobTypes }: RunWorkerOptions) 
       for (const jobId of jobIds) worker.cancelJob(jobId, reason);
       logger.warn({ jobIds, jobType, loopStalled: stalled }, "lost the lock of running jobs: aborted them");
     });
+    // A retry that came while this worker held the old attempt's entry is enqueued once it lets go.
+    requeuer.watch(worker);
     workers.set(jobType, worker);
   }
 
@@ -171,6 +175,7 @@ export const runWorker = async ({ config, logger, jobTypes }: RunWorkerOptions) 
       }, config.KILN_SHUTDOWN_GRACE_MS);
       await closing;
       clearTimeout(grace);
+      await requeuer.close();
       await control.close().catch(() => {});
       await runner.close();
       loop.close();

@@ -86,6 +86,9 @@ export const retryJob = async (services: Services, companyId: string, jobId: str
   if (result === "conflict") throw new ApiError("conflict", "Only failed or cancelled jobs can be retried");
   const job = result;
   try {
+    // While a worker still holds the last attempt's entry (it has not seen the cancel yet, or is
+    // finishing a failure), both calls are no-ops: that worker enqueues the job once it lets go
+    // (apps/worker requeue-released), and the reconciler remains the fallback.
     await services.queues.remove(job.jobType, job.id);
     await services.queues.enqueue(job);
   } catch (error) {
