@@ -17,6 +17,7 @@ import {
   writeFile,
 } from "node:fs/promises";
 import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -211,6 +212,50 @@ describe("Redis built from source, for a machine without redis-server", () => {
     expect(requests).toEqual(["/redis-stable.tar.gz"]);
     expect(message).toMatch(/redis-stable\.tar\.gz failed: no answer from 127\.0\.0\.1 for 0\.5 s \(log /);
     expect(await processesMentioning(join(given.dataDir, "redis-build"))).toEqual([]);
+  });
+
+  it("checks the mirror's certificate, whatever npm's strict-ssl says: source it compiles is not taken from anyone", async () => {
+    delete process.env.npm_config_strict_ssl;
+    const dir = await mkdtemp(join(root, "tls-"));
+    await promisify(execFile)("openssl", [
+      ...["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1"],
+      ...["-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem")],
+    ]);
+    const archive = await sourceArchive(`/bin/mkdir -p src && /bin/cp ${machineRedis} src/redis-server`);
+    const mirror = await listen(
+      createHttpsServer(
+        { key: await readFile(join(dir, "key.pem")), cert: await readFile(join(dir, "cert.pem")) },
+        (request, response) => {
+          requests.push(request.url ?? "");
+          response.writeHead(200, { "content-length": archive.length });
+          response.end(archive);
+        },
+      ),
+    );
+    mirrors.push(mirror);
+    process.env.REDISMS_DOWNLOAD_MIRROR = `https://127.0.0.1:${portOf(mirror)}`;
+    const message = await failureOf(options({}));
+    expect(message).toContain(`redis-stable.tar.gz failed: self-signed certificate (log `);
+    expect(requests).toEqual([]);
+  });
+
+  it("one build at a time: a live holder of the lock is named; a dead one's lock is taken over", async () => {
+    const given = options({});
+    const lockFile = join(given.dataDir, "redis-build", "build.lock");
+    await mkdir(join(lockFile, ".."), { recursive: true });
+    await writeFile(lockFile, String(process.pid));
+    expect(await failureOf(given)).toContain(
+      `Building one from source failed: another npm start (pid ${process.pid}) is building Redis; let it finish, then try again\n`,
+    );
+    expect(await readFile(lockFile, "utf8")).toBe(String(process.pid));
+
+    const gone = execFile("true");
+    await new Promise((resolve) => gone.once("exit", resolve));
+    await writeFile(lockFile, String(gone.pid));
+    expect(await failureOf(given)).toContain(
+      `Building one from source failed: downloading http://127.0.0.1:${closedPort}/redis-stable.tar.gz failed: connect ECONNREFUSED`,
+    );
+    expect(await exists(lockFile)).toBe(false);
   });
 
   it("a build past its deadline is killed, make and all it started with it", async () => {
