@@ -92,6 +92,9 @@ const main = async () => {
     await send({ ok: false, reason: reasonOf(download.step, error) });
     process.exit(1);
   };
+  // npm start gone (killed, crashed): the build goes too, make and the compilers with it (this
+  // process leads their process group).
+  process.once("disconnect", () => process.kill(-process.pid, "SIGKILL"));
   // The library leaves some errors unhandled (a response stream that breaks): they fail the build too.
   process.on("uncaughtException", (error) => void fail(error));
   try {

@@ -4,7 +4,7 @@
 // redis-server. Real are: the child process, redis-memory-server's download, unpacking and make, the
 // cache, the deadline's kill, and the start, PING and stop of the result. Not exercised: a download
 // from download.redis.io and a compile of Redis itself.
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import {
   access,
   copyFile,
@@ -269,6 +269,36 @@ describe("Redis built from source, for a machine without redis-server", () => {
     expect(await processesMentioning(`sleep\0${marker}`)).toEqual([]);
     expect(await processesMentioning(join(given.dataDir, "redis-build"))).toEqual([]);
     expect(await exists(join(given.dataDir, "redis-build", "build.lock"))).toBe(false);
+  });
+
+  it("npm start killed mid-build (SIGKILL, no clean-up of its own): the build dies with it", async () => {
+    const marker = String(4_000 + Math.floor(Math.random() * 1_000));
+    await serveArchive(await sourceArchive(`/bin/sleep ${marker}`));
+    const cacheDir = join(root, `killed-${marker}`);
+    const buildRedis = new URL("./build-redis.ts", import.meta.url).pathname;
+    const parent = spawn(
+      process.execPath,
+      [
+        ...["--import", "tsx", "--input-type=module", "-e"],
+        `import { buildRedisServer } from ${JSON.stringify(buildRedis)};
+         await buildRedisServer({ cacheDir: ${JSON.stringify(cacheDir)}, searchPath: ${JSON.stringify(toolchainPath)}, report: () => {} });`,
+      ],
+      { stdio: "ignore", env: process.env },
+    );
+    const exited = new Promise((resolve) => parent.once("exit", resolve));
+    const deadline = Date.now() + 20_000;
+    while ((await processesMentioning(`sleep\0${marker}`)).length === 0) {
+      if (Date.now() > deadline || parent.exitCode !== null) throw new Error("make never started");
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    parent.kill("SIGKILL");
+    await exited;
+    const gone = Date.now() + 5_000;
+    while ((await processesMentioning(`sleep\0${marker}`)).length > 0 && Date.now() < gone) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(await processesMentioning(`sleep\0${marker}`)).toEqual([]);
+    expect(await processesMentioning(cacheDir)).toEqual([]);
   });
 
   it("downloads, makes, caches and runs the result; the next start uses the cache", async () => {
