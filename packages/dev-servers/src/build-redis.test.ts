@@ -271,6 +271,24 @@ describe("Redis built from source, for a machine without redis-server", () => {
     expect(await exists(join(given.dataDir, "redis-build", "build.lock"))).toBe(false);
   });
 
+  it("Ctrl-C mid-build (the abort signal) stops make and all it started, and starts nothing", async () => {
+    const marker = String(5_000 + Math.floor(Math.random() * 1_000));
+    await serveArchive(await sourceArchive(`/bin/sleep ${marker}`));
+    const aborted = new AbortController();
+    const given = options({ signal: aborted.signal });
+    const starting = startDevServers(given).catch((error: unknown) => error);
+    const deadline = Date.now() + 20_000;
+    while ((await processesMentioning(`sleep\0${marker}`)).length === 0) {
+      if (Date.now() > deadline) throw new Error("make never started");
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    aborted.abort(new Error("Ctrl-C"));
+    expect(await starting).toEqual(new Error("Ctrl-C"));
+    expect(await processesMentioning(`sleep\0${marker}`)).toEqual([]);
+    expect(await processesMentioning(join(given.dataDir, "redis-build"))).toEqual([]);
+    expect(await exists(join(given.dataDir, "redis-build", "build.lock"))).toBe(false);
+  });
+
   it("npm start killed mid-build (SIGKILL, no clean-up of its own): the build dies with it", async () => {
     const marker = String(4_000 + Math.floor(Math.random() * 1_000));
     await serveArchive(await sourceArchive(`/bin/sleep ${marker}`));
