@@ -1,6 +1,7 @@
 // The download and build of Redis, in a process of its own that build-redis.ts spawns: there it can
 // be bounded by a deadline and stopped together with the make and compilers it started, and
 // redis-memory-server's console output lands in the build log instead of the terminal.
+import { rm } from "node:fs/promises";
 import { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
 import type { Duplex } from "node:stream";
@@ -61,9 +62,15 @@ class BoundedRedisDownload extends RedisBinaryDownload {
     );
   }
 
-  override extract(archive: string): Promise<string> {
+  override async extract(archive: string): Promise<string> {
     this.step = `unpacking ${archive}`;
-    return super.extract(archive);
+    try {
+      return await super.extract(archive);
+    } catch (error) {
+      // Not an archive (a captive portal's page): the library would reuse it on every later start.
+      await rm(archive, { force: true });
+      throw error;
+    }
   }
 
   override makeInstall(extractDir: string): Promise<void> {

@@ -77,6 +77,16 @@ describe("Redis built from source, when it cannot be", () => {
     expect(await processesMentioning(join(given.dataDir, "redis-build"))).toEqual([]);
   });
 
+  it("a download that is no archive (a captive portal's page) fails, and is not kept for the next start", async () => {
+    await machine.serveArchive(Buffer.from("<html>Sign in to the Wi-Fi</html>"));
+    const given = machine.options();
+    const archive = join(given.dataDir, "redis-build", "redis-stable.tar.gz");
+    const message = await machine.failureOf(given);
+    expect(message).toContain(`Building one from source failed: unpacking ${archive} failed: `);
+    expect(message).not.toMatch(/^\s+at /m);
+    expect(await exists(archive)).toBe(false);
+  });
+
   it("checks the mirror's certificate, whatever npm's strict-ssl says: source it compiles is not taken from anyone", async () => {
     const dir = await mkdtemp(join(machine.root, "tls-"));
     await promisify(execFile)("openssl", [
