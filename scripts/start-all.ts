@@ -1,6 +1,7 @@
 // `npm start`: Kiln in one terminal, for a first look. In order: PostgreSQL and Redis (the URLs when
 // set, else whatever answers on the default ports, else an embedded PostgreSQL and the machine's
-// redis-server), the migration, then the API and one worker. Ctrl-C stops all of it, servers last.
+// redis-server, or one built from source), the migration, then the API and one worker. Ctrl-C
+// stops all of it, servers last.
 // Production runs `npm run db:migrate`, `npm run start:api` and `npm run start:worker` separately
 // (see docker-compose.yml).
 import { type ChildProcess, spawn } from "node:child_process";
@@ -99,6 +100,7 @@ const main = async () => {
     postgresPort: config.KILN_DEV_PG_PORT,
     redisPort: config.KILN_DEV_REDIS_PORT,
     redisServerPath: config.KILN_DEV_REDIS_SERVER,
+    buildRedis: config.KILN_DEV_REDIS_BUILD,
     searchPath: config.PATH,
     report: say,
     signal: aborted.signal,

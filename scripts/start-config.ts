@@ -1,4 +1,4 @@
-import { envInt, parseEnv } from "@kiln/core";
+import { envBool, envInt, parseEnv } from "@kiln/core";
 import { z } from "zod";
 
 /** An unset variable and an empty one (`DATABASE_URL=` copied from .env.example) mean the same. */
@@ -24,6 +24,8 @@ export const startConfigSchema = z.object({
   KILN_DEV_REDIS_PORT: envInt(6379, { min: 1, max: 65535 }),
   /** A redis-server binary to run; default: the first on PATH (or valkey-server). */
   KILN_DEV_REDIS_SERVER: optional,
+  /** With no redis-server on the machine: download the Redis source and build it (make, cc). Default true. */
+  KILN_DEV_REDIS_BUILD: envBool(true),
   PATH: z.string().default(""),
 });
 

@@ -1,5 +1,6 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
+import { buildRedisServer } from "./build-redis.ts";
 import { DevServerError } from "./dev-server-error.ts";
 import { startEmbeddedPostgres } from "./embedded-postgres.ts";
 import { findRedisServer, redisInstallHint, startLocalRedis } from "./local-redis.ts";
@@ -21,8 +22,17 @@ export interface DevServersOptions {
   redisPort: number;
   /** A redis-server binary to run instead of searching `searchPath`. */
   redisServerPath?: string;
-  /** PATH, searched for redis-server. */
+  /** PATH, searched for redis-server (and for make and cc when building one). */
   searchPath: string;
+  /** Searched for redis-server after PATH. Default: Homebrew's and the system's bin folders. */
+  redisSearchDirs?: readonly string[];
+  /**
+   * With no redis-server on the machine, download the Redis source and build it with make, kept in
+   * `dataDir/redis-build` (KILN_DEV_REDIS_BUILD). Never when `redisServerPath` is given. Default: true.
+   */
+  buildRedis?: boolean;
+  /** Bounds of that download and build: `downloadIdleMs` default 30000, `totalMs` default 900000. */
+  redisBuildTimeouts?: { downloadIdleMs?: number; totalMs?: number };
   /** Receives one line per decision, for the terminal. */
   report: (line: string) => void;
   /** Aborting stops whatever is starting. */
@@ -89,12 +99,31 @@ const planRedis = async (options: DevServersOptions): Promise<RedisPlan | string
   const executable = await findRedisServer({
     explicitPath: options.redisServerPath,
     searchPath: options.searchPath,
+    moreDirs: options.redisSearchDirs,
   });
   if (executable) return { kind: "local", executable };
   const looked = options.redisServerPath
     ? `KILN_DEV_REDIS_SERVER=${options.redisServerPath} is not an executable file`
     : "no redis-server was found on PATH";
-  return `REDIS_URL is unset, nothing answers on ${where} and ${looked}. Get one with:\n${redisInstallHint(options.redisPort)}\nthen run npm start again (or set REDIS_URL to a Redis you have).`;
+  let buildFailure = "";
+  // A binary the user named and mistyped is not silently replaced by another.
+  if (!options.redisServerPath && (options.buildRedis ?? true)) {
+    try {
+      const built = await buildRedisServer({
+        cacheDir: join(options.dataDir, "redis-build"),
+        searchPath: options.searchPath,
+        report: options.report,
+        downloadIdleTimeoutMs: options.redisBuildTimeouts?.downloadIdleMs,
+        timeoutMs: options.redisBuildTimeouts?.totalMs,
+        signal: options.signal,
+      });
+      return { kind: "local", executable: built.executable };
+    } catch (error) {
+      if (!(error instanceof DevServerError) || options.signal?.aborted) throw error;
+      buildFailure = `\nBuilding one from source failed: ${error.message}\n`;
+    }
+  }
+  return `REDIS_URL is unset, nothing answers on ${where} and ${looked}.${buildFailure || " "}Get one with:\n${redisInstallHint(options.redisPort)}\nthen run npm start again (or set REDIS_URL to a Redis you have).`;
 };
 
 /** A server Kiln can use: its URL, the line that says where it comes from, and how to stop it when we started it. */
@@ -141,7 +170,8 @@ const readyRedis = async (plan: RedisPlan, options: DevServersOptions): Promise<
 /**
  * The PostgreSQL and Redis of `npm start`: the URLs when given, else whatever answers on the default
  * ports, else (outside production) an embedded PostgreSQL kept in `dataDir` and the machine's
- * redis-server in memory. Decides both before starting either, so a missing Redis starts nothing.
+ * redis-server in memory (or one built from source, see `buildRedis`). Decides both before starting
+ * either, so a missing Redis starts nothing.
  */
 export const startDevServers = async (options: DevServersOptions): Promise<DevServers> => {
   const [postgresPlan, redisPlan] = await Promise.all([planPostgres(options), planRedis(options)]);

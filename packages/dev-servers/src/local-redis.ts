@@ -1,37 +1,33 @@
-import { constants } from "node:fs";
-import { access } from "node:fs/promises";
 import { connect } from "node:net";
-import { delimiter, join } from "node:path";
+import { findExecutable, isExecutable } from "./find-executable.ts";
 import { type ServerProcess, spawnServerProcess, waitUntilReady } from "./server-process.ts";
 
 /** Names of a Redis-compatible server binary, in order of preference. */
 const serverNames = ["redis-server", "valkey-server"];
 /** Where package managers put it when PATH does not say (Homebrew, Debian's sbin-less PATH). */
-const wellKnownDirs = ["/opt/homebrew/bin", "/usr/local/bin", "/usr/bin", "/usr/sbin"];
+export const wellKnownRedisDirs: readonly string[] = [
+  "/opt/homebrew/bin",
+  "/usr/local/bin",
+  "/usr/bin",
+  "/usr/sbin",
+];
 
 export interface FindRedisServerOptions {
   /** A binary given by the user: it alone is tried. */
   explicitPath?: string;
   /** The PATH to search. */
   searchPath: string;
+  /** Searched after PATH. Default: `wellKnownRedisDirs`. */
+  moreDirs?: readonly string[];
 }
-
-const isExecutable = (path: string) =>
-  access(path, constants.X_OK).then(
-    () => true,
-    () => false,
-  );
 
 /** The first `redis-server` (or `valkey-server`) on PATH or in the usual folders; undefined when none. */
 export const findRedisServer = async (options: FindRedisServerOptions): Promise<string | undefined> => {
   if (options.explicitPath)
     return (await isExecutable(options.explicitPath)) ? options.explicitPath : undefined;
-  const dirs = [...options.searchPath.split(delimiter).filter(Boolean), ...wellKnownDirs];
   for (const name of serverNames) {
-    for (const dir of dirs) {
-      const candidate = join(dir, name);
-      if (await isExecutable(candidate)) return candidate;
-    }
+    const found = await findExecutable(name, options.searchPath, options.moreDirs ?? wellKnownRedisDirs);
+    if (found) return found;
   }
   return undefined;
 };
