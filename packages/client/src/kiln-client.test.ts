@@ -109,18 +109,26 @@ describe("submit and follow", { timeout: 90_000 }, () => {
   it("followCompany yields every job's events live until aborted", async () => {
     const controller = new AbortController();
     const jobIds = new Set<string>();
+    const done = new Set<string>();
+    let submitted = false;
+    // Events may arrive before `submit` returns (a warm worker is fast): stop only once both jobs
+    // are known and done, checked on each event and once more after the submits.
+    const stopWhenAllDone = () => {
+      if (submitted && [...jobIds].every((jobId) => done.has(jobId))) controller.abort();
+    };
     const seen: TypedJobEvent[] = [];
     const following = (async () => {
       for await (const event of client.followCompany({ signal: controller.signal })) {
         seen.push(event);
-        if (event.type === "content_job.done" && jobIds.has(event.data.jobId))
-          jobIds.delete(event.data.jobId);
-        if (jobIds.size === 0) controller.abort();
+        if (event.type === "content_job.done") done.add(event.data.jobId);
+        stopWhenAllDone();
       }
     })();
     await new Promise((resolve) => setTimeout(resolve, 300));
     for (const steps of [1, 2])
       jobIds.add((await client.submit({ jobType: "canary", input: { durationMs: 50, steps } })).jobId);
+    submitted = true;
+    stopWhenAllDone();
     await expect(following).rejects.toMatchObject({ name: "AbortError" });
     const doneJobs = seen
       .filter((event) => event.type === "content_job.done")
