@@ -8,7 +8,10 @@ export interface EventPumpOptions {
   replay(afterId: string): Promise<JobEvent[]>;
   /** Which live events belong to this stream. */
   accepts(event: JobEvent): boolean;
-  /** Called after an event is written; return `true` to end the stream (a terminal job event). */
+  /**
+   * Called after a live event is written; return `true` to end the stream (a terminal job event).
+   * What `start` writes first is judged by its caller, who alone knows which of it is current.
+   */
   isLast?(event: JobEvent): boolean;
   onEnd(): void;
 }
@@ -56,16 +59,19 @@ export const createEventPump = (options: EventPumpOptions) => {
         });
       },
     },
-    /** Writes what the caller read first (snapshot or replay), then the held live events after it. */
-    start(first: JobEvent[], afterId: string): Promise<void> {
+    /**
+     * Writes what the caller read first (snapshot or replay), then the held live events after it.
+     * `last`: `first` closes with the job's current terminal event, so the stream ends after it.
+     */
+    start(first: JobEvent[], afterId: string, { last = false }: { last?: boolean } = {}): Promise<void> {
       return enqueue(async () => {
         let position = afterId;
         for (const event of first) {
           if (ended) return;
           if (compareStreamIds(event.id, position) > 0) position = event.id;
           await options.write(event);
-          if (options.isLast?.(event)) return end();
         }
+        if (last) return end();
         lastId = position;
         const pending = held.sort((a, b) => compareStreamIds(a.id, b.id));
         held = [];
