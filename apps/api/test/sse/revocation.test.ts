@@ -43,6 +43,9 @@ const jobEvents = () => `${jobPath(acme.companyId, jobId)}/events`;
 const companyEvents = () => `/api/companies/${acme.companyId}/events`;
 const withToken = (path: string, token: string) => `${path}?access_token=${encodeURIComponent(token)}`;
 
+/** Job streams whose snapshot has arrived: a revocation must find them past it. */
+let snapshotsSeen = 0;
+
 /** Opens a stream (200) and reads it in the background until it ends, `until` holds, or 10 s pass. */
 const follow = async (
   instance: Instance,
@@ -52,7 +55,10 @@ const follow = async (
 ) => {
   const response = await instance.request("GET", path, { key });
   expect(response.status, path).toBe(200);
-  return { reading: readSse(response, { until, timeoutMs: 10_000 }) };
+  const onEvent = (event: SseEvent) => {
+    if (event.event === "content_job.status" && path.includes("/content-jobs/")) snapshotsSeen++;
+  };
+  return { reading: readSse(response, { until, onEvent, timeoutMs: 10_000 }) };
 };
 
 describe("revoking a key", () => {
@@ -81,6 +87,8 @@ describe("revoking a key", () => {
     expect(await waitFor(() => first.services.sse.size() === 5 && second.services.sse.size() === 5)).toBe(
       true,
     );
+    // Registered is not yet written to: wait for the four job streams' snapshots.
+    expect(await waitFor(() => snapshotsSeen >= 4)).toBe(true);
 
     // Sent to the first instance only; the second hears it through Redis.
     const revokedAt = Date.now();
