@@ -12,7 +12,7 @@ const renderers = createRendererRegistry();
  * busy. On Linux a priority applies to the calling thread alone; elsewhere it would lower the
  * whole process, so it is left as it is.
  */
-export const renderThreadNiceness = 10;
+const renderThreadNiceness = 10;
 if (process.platform === "linux") {
   try {
     setPriority(0, Math.min(19, getPriority(0) + renderThreadNiceness));
