@@ -5,12 +5,14 @@ import type { TypedJobEvent } from "./to-job-event.ts";
 
 let h: TestHarness;
 let client: KilnClient;
+let connect: { baseUrl: string; apiKey: string; companyId: string };
 
 beforeAll(async () => {
   h = await createTestHarness();
   const [api] = await Promise.all([h.startApi(), h.startWorker({ KILN_PROGRESS_INTERVAL_MS: "0" })]);
   const company = await h.createCompany();
-  client = createKilnClient({ baseUrl: api.baseUrl, apiKey: company.key, companyId: company.companyId });
+  connect = { baseUrl: api.baseUrl, apiKey: company.key, companyId: company.companyId };
+  client = createKilnClient(connect);
 }, 120_000);
 afterAll(() => h?.close());
 
@@ -20,8 +22,12 @@ const collect = async (events: AsyncIterable<TypedJobEvent>) => {
   return seen;
 };
 
-it("resumed from before a failure retried by hand, followJob and waitForJob go on to the retried job's end", async () => {
-  // One attempt, which the canary fails on purpose; the retry's attempt succeeds.
+/**
+ * A job whose one attempt the canary fails on purpose, then retried by hand: its retried attempt
+ * takes ~1.5 s, so a stream resumed at once opens while the job lives again. Returns the id of its
+ * first progress event, where a client lost its connection before the failure.
+ */
+const failThenRetry = async () => {
   const { jobId } = await client.submit({
     jobType: "canary",
     input: { durationMs: 1_500, steps: 3, failTimes: 1 },
@@ -29,12 +35,57 @@ it("resumed from before a failure retried by hand, followJob and waitForJob go o
   });
   const first = await collect(client.followJob(jobId));
   expect(first.at(-1)).toMatchObject({ type: "content_job.failed", data: { job: { status: "failed" } } });
-  // The client lost its connection at the first progress event, before the failure.
   const before = first.find((event) => event.type === "content_job.progress")!.id;
-
   await client.retry(jobId);
-  // The retried attempt takes ~1.5 s: both resume while the job lives again.
   expect(["queued", "running"]).toContain((await client.getJob(jobId)).status);
+  return { jobId, before };
+};
+
+/** Ends a stream's body with a network error right after its first `event` message. */
+const dropAfter = (body: ReadableStream<Uint8Array>, event: string) => {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  const encoder = new TextEncoder();
+  let text = "";
+  let passed = 0; // the length of `text` already passed on
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const chunk = await reader.read();
+      if (chunk.done) return controller.close();
+      text += decoder.decode(chunk.value, { stream: true });
+      const at = text.indexOf(`event: ${event}\n`);
+      const end = at < 0 ? -1 : text.indexOf("\n\n", at);
+      if (end < 0) {
+        passed = text.length;
+        return controller.enqueue(chunk.value);
+      }
+      // Up to that message's end, then the drop.
+      controller.enqueue(encoder.encode(text.slice(passed, end + 2)));
+      await reader.cancel();
+      controller.error(new TypeError("terminated"));
+    },
+    cancel: () => reader.cancel(),
+  });
+};
+
+/** A client whose first event stream drops right after `event`; `streams` lists each one's `Last-Event-ID`. */
+const cuttingClient = (event: string) => {
+  const streams: (string | null)[] = [];
+  const cutting = createKilnClient({
+    ...connect,
+    fetch: async (input, init) => {
+      const response = await fetch(input, init);
+      if (!String(input).includes("/events")) return response;
+      streams.push(new Headers(init?.headers).get("last-event-id"));
+      if (streams.length > 1 || !response.body) return response;
+      return new Response(dropAfter(response.body, event), response);
+    },
+  });
+  return { cutting, streams };
+};
+
+it("resumed from before a failure retried by hand, followJob and waitForJob go on to the retried job's end", async () => {
+  const { jobId, before } = await failThenRetry();
   const [resumed, waited] = await Promise.all([
     collect(client.followJob(jobId, { lastEventId: before })),
     client.waitForJob(jobId, { lastEventId: before, timeoutMs: 30_000 }),
@@ -58,9 +109,10 @@ it("resumed from before a failure retried by hand, followJob and waitForJob go o
   expect(waited).toMatchObject({ id: jobId, status: "done", attempts: 2 });
 }, 90_000);
 
-it("resumed from a real end's terminal event, followJob ends at once: no reconnect loop", async () => {
+it("at a real end followJob ends: resumed from its terminal event, or dropped right after it (one reconnect, no loop)", async () => {
   const { jobId } = await client.submit({ jobType: "canary", input: { durationMs: 0, steps: 1 } });
-  const first = await collect(client.followJob(jobId));
+  // From the stream's start: the job may be done before a fresh stream's snapshot.
+  const first = await collect(client.followJob(jobId, { lastEventId: "0-0" }));
   const done = first.at(-1)!;
   expect(done.type).toBe("content_job.done");
   const started = Date.now();
@@ -70,4 +122,26 @@ it("resumed from a real end's terminal event, followJob ends at once: no reconne
   );
   expect(resumed.map((event) => event.type)).toEqual(["content_job.status"]);
   expect(Date.now() - started).toBeLessThan(5_000);
+
+  // Dropped right after the real end: one reconnect, which the terminal job's snapshot ends.
+  const { cutting, streams } = cuttingClient("content_job.done");
+  const followed = await collect(
+    cutting.followJob(jobId, { lastEventId: "0-0", reconnect: { maxAttempts: 1 } }),
+  );
+  expect(followed.slice(-2).map((event) => event.type)).toEqual(["content_job.done", "content_job.status"]);
+  expect(streams).toEqual(["0-0", done.id]);
 });
+
+it("a connection dropped right after the old terminal event reconnects and follows to the current end", async () => {
+  const { jobId, before } = await failThenRetry();
+  const { cutting, streams } = cuttingClient("content_job.failed");
+  const resumed = await collect(
+    cutting.followJob(jobId, { lastEventId: before, reconnect: { initialDelayMs: 50 } }),
+  );
+  const failed = resumed.find((event) => event.type === "content_job.failed");
+  // The second stream resumed after the old failure: the drop was not taken for the end.
+  expect(streams).toEqual([before, failed?.id]);
+  expect(resumed.at(-1)).toMatchObject({ type: "content_job.done", data: { job: { attempts: 2 } } });
+  const logged = await h.services.events.replayJob(jobId, before);
+  expect(resumed.map((event) => event.id)).toEqual(logged.map((event) => event.id));
+}, 90_000);
