@@ -5,7 +5,7 @@ import { endsJobStream, type TypedJobEvent } from "./sse/to-job-event.ts";
 import type { Transport } from "./transport.ts";
 
 /** Options of `waitForJob`. */
-export interface WaitForJobOptions extends Omit<FollowOptions, "lastEventId"> {
+export interface WaitForJobOptions extends FollowOptions {
   /** Give up with `KilnTimeoutError` after this long, in ms. Default: wait as long as the job runs. */
   timeoutMs?: number;
 }
@@ -24,14 +24,14 @@ export const createJobStreams = (transport: Transport, companyPath: string) => {
     [Symbol.asyncIterator]: () =>
       followEventStream(
         transport,
-        { path: `${companyPath}/content-jobs/${encodeURIComponent(jobId)}/events`, isLast: endsJobStream },
+        { path: `${companyPath}/content-jobs/${encodeURIComponent(jobId)}/events`, canEnd: endsJobStream },
         options,
       ),
   });
 
   const followCompany = (options?: FollowOptions): AsyncIterable<TypedJobEvent> => ({
     [Symbol.asyncIterator]: () =>
-      followEventStream(transport, { path: `${companyPath}/events`, isLast: () => false }, options),
+      followEventStream(transport, { path: `${companyPath}/events`, canEnd: () => false }, options),
   });
 
   const waitForJob = async (jobId: string, options: WaitForJobOptions = {}): Promise<Job> => {
@@ -41,11 +41,12 @@ export const createJobStreams = (transport: Transport, companyPath: string) => {
       (signal): signal is AbortSignal => signal !== undefined,
     );
     const signal = signals.length > 0 ? AbortSignal.any(signals) : undefined;
+    let last: TypedJobEvent | undefined;
     try {
-      for await (const event of followJob(jobId, { ...follow, signal })) {
-        // Events carry the Job without its input: the whole Job is read once the job has ended.
-        if (endsJobStream(event)) return await getWholeJob(jobId, signal);
-      }
+      // Not the first terminal event: a resumed stream replays the ones a retry by hand made history.
+      for await (const event of followJob(jobId, { ...follow, signal })) last = event;
+      // Events carry the Job without its input: the whole Job is read once the job has ended.
+      if (last && endsJobStream(last)) return await getWholeJob(jobId, signal);
     } catch (error) {
       if (deadline?.aborted && !options.signal?.aborted) {
         throw new KilnTimeoutError(`Job ${jobId} did not finish within ${timeoutMs} ms`);
@@ -58,8 +59,10 @@ export const createJobStreams = (transport: Transport, companyPath: string) => {
   return {
     /**
      * Every event of one job as it happens: first a `content_job.status` snapshot, then live events;
-     * ends after the terminal event (or at once after the snapshot of a finished job). Reconnects
-     * with `Last-Event-ID` when the connection drops, so no event is lost or repeated.
+     * ends after the job's terminal event (or at once after the snapshot of a finished job).
+     * Resumed with `lastEventId` from before a failure that was retried by hand, it yields the old
+     * terminal event and goes on to the job's current end: the follow ends when the server ends the
+     * stream. Reconnects with `Last-Event-ID` when the connection drops, so no event is lost or repeated.
      */
     followJob,
     /** Every event of every job of the company, live; never ends by itself (use `signal`). Reconnects like `followJob`. */

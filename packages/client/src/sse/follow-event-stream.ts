@@ -27,8 +27,12 @@ export interface FollowOptions {
 
 interface StreamSpec {
   path: string;
-  /** Return `true` to end after this event (a job's terminal event); never for the company stream. */
-  isLast(event: TypedJobEvent): boolean;
+  /**
+   * Whether this event can be the stream's last (a job's terminal event or terminal snapshot);
+   * never for the company stream. It is the last only when the server then ends the stream: a job
+   * retried by hand lives past its old terminal event, which a resumed stream replays like any other.
+   */
+  canEnd(event: TypedJobEvent): boolean;
 }
 
 /** A stream error after which reconnecting can help: the connection, or a `503` from a busy instance. */
@@ -39,10 +43,15 @@ const isTransient = (error: unknown) =>
  * Follows an SSE route, reconnecting with `Last-Event-ID` whenever the connection drops before
  * the last event. Attempts that deliver nothing count towards `maxAttempts`; an event resets it.
  * Events at or before the last id seen are skipped, so a resumed stream never repeats one.
+ *
+ * It ends when the server ends the stream right after an event that `canEnd`: the server decides
+ * which terminal event is the job's current end. A connection that drops after such an event
+ * reconnects like any other; the server then answers with the rest of the job's life, or with the
+ * terminal job's snapshot and an end.
  */
 export async function* followEventStream(
   transport: Transport,
-  { path, isLast }: StreamSpec,
+  { path, canEnd }: StreamSpec,
   options: FollowOptions = {},
 ): AsyncGenerator<TypedJobEvent, void, undefined> {
   const { signal } = options;
@@ -54,6 +63,8 @@ export async function* followEventStream(
   let lastEventId = options.lastEventId;
   let retryHintMs: number | undefined;
   let failures = 0;
+  // Whether the last event delivered, on this connection or an earlier one, can end the stream.
+  let atEnd = false;
 
   for (;;) {
     let delivered = false;
@@ -86,8 +97,9 @@ export async function* followEventStream(
         delivered = true;
         failures = 0;
         yield event;
-        if (isLast(event)) return;
+        atEnd = canEnd(event);
       }
+      if (atEnd) return;
       cause = new KilnNetworkError("The server ended the event stream before its last event");
     } catch (error) {
       if (signal?.aborted) throw signal.reason;

@@ -1,7 +1,6 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { isTerminalStatus, type Job, submitLimits } from "@kiln/core";
-import { endsJobStream } from "../../sse/to-job-event.ts";
 import { boolFlag, intFlag, requirePositionals, stringFlag, UsageError } from "../cli-flags.ts";
 import { type Command, type CommandContext, exitCodes, printLine } from "../command.ts";
 import { formatEventLine, toJson } from "../format-output.ts";
@@ -13,11 +12,11 @@ import { readInput } from "../read-input.ts";
  * still shows every event it published.
  */
 const followToEnd = async ({ client, io, signal }: CommandContext, jobId: string): Promise<Job> => {
+  // To the stream's end, not its first terminal event: a failure retried by hand is not the end.
   for await (const event of client.followJob(jobId, { signal, lastEventId: "0-0" })) {
     printLine(io, "stderr", formatEventLine(event));
-    // Events carry the Job without its input; the final Job is read whole.
-    if (endsJobStream(event)) break;
   }
+  // Events carry the Job without its input; the final Job is read whole.
   return client.getJob(jobId, { signal });
 };
 
