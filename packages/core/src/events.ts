@@ -1,20 +1,10 @@
 import { z } from "zod";
 import { boundJobError, eventSizeLimits, truncateText } from "./event-size.ts";
+import { type JobEventType, jobEventTypes } from "./event-types.ts";
 import { jobErrorSchema } from "./job.ts";
 import { type JobSummary, jobSummarySchema, toJobSummary } from "./job-summary.ts";
 
-/** The event names, identical on job streams and company streams. */
-export const jobEventTypes = [
-  "content_job.status",
-  "content_job.created",
-  "content_job.started",
-  "content_job.progress",
-  "content_job.retrying",
-  "content_job.done",
-  "content_job.failed",
-  "content_job.cancelled",
-] as const;
-export type JobEventType = (typeof jobEventTypes)[number];
+export { type JobEventType, jobEventTypes };
 
 export const terminalEventTypes: readonly JobEventType[] = [
   "content_job.done",

@@ -1,15 +1,4 @@
-import type { JobEventType } from "@kiln/core";
-
-const eventTypes: JobEventType[] = [
-  "content_job.status",
-  "content_job.created",
-  "content_job.started",
-  "content_job.progress",
-  "content_job.retrying",
-  "content_job.done",
-  "content_job.failed",
-  "content_job.cancelled",
-];
+import { jobEventTypes as eventTypes, type JobEventType } from "@kiln/core/event-types";
 
 export type StreamState = "connecting" | "live" | "reconnecting" | "closed";
 
