@@ -3,7 +3,8 @@
 //   dist/index.js   the SDK: one ES module for Node 20+ and browsers
 //   dist/cli.js     the `kiln` CLI (Node), started by bin/kiln.js
 //   dist/types/     declarations, with the types of @kiln/core and of the renderers' input schemas
-// @kiln/core is a private workspace package, so its code and types are bundled in; zod and
+//                   (@kiln/renderers/schemas), both private workspace packages
+// @kiln/core's code is bundled in (the renderers' schemas are only ever imported as types); zod and
 // eventsource-parser stay dependencies. Plain JavaScript on purpose: it runs before anything is built.
 import { execFileSync } from "node:child_process";
 import { readdir, readFile, rm, writeFile } from "node:fs/promises";
@@ -45,20 +46,31 @@ execFileSync(
   },
 );
 
-// tsc keeps the sources' specifiers: `./x.ts` becomes `./x.js`, and `@kiln/core` (not published)
-// becomes the relative path of its bundled declarations.
+// tsc keeps the sources' specifiers: `./x.ts` becomes `./x.js`, and the workspace modules the types
+// come from (not published) become relative paths to their declarations, emitted alongside.
 const typesDir = join(dist, "types");
-const coreIndex = join(typesDir, "core", "src", "index.js");
+const bundledDeclarations = {
+  "@kiln/core": join(typesDir, "core", "src", "index.js"),
+  "@kiln/renderers/schemas": join(typesDir, "renderers", "src", "schemas.js"),
+};
 const declarationFiles = async (dir) =>
   (await readdir(dir, { recursive: true, withFileTypes: true }))
     .filter((entry) => entry.isFile() && entry.name.endsWith(".d.ts"))
     .map((entry) => join(entry.parentPath, entry.name));
+const relativeSpecifier = (from, to) => {
+  const path = relative(dirname(from), to).split(sep).join("/");
+  return path.startsWith(".") ? path : `./${path}`;
+};
 
 for (const file of await declarationFiles(typesDir)) {
-  const toCore = relative(dirname(file), coreIndex).split(sep).join("/");
   const source = await readFile(file, "utf8");
-  const rewritten = source
-    .replace(/(from\s+|import\()"(\.{1,2}\/[^"]+)\.ts"/g, '$1"$2.js"')
-    .replace(/(from\s+|import\()"@kiln\/core"/g, `$1"${toCore.startsWith(".") ? toCore : `./${toCore}`}"`);
+  let rewritten = source.replace(/(from\s+|import\()"(\.{1,2}\/[^"]+)\.ts"/g, '$1"$2.js"');
+  for (const [specifier, target] of Object.entries(bundledDeclarations)) {
+    rewritten = rewritten.replaceAll(`from "${specifier}"`, `from "${relativeSpecifier(file, target)}"`);
+    rewritten = rewritten.replaceAll(
+      `import("${specifier}")`,
+      `import("${relativeSpecifier(file, target)}")`,
+    );
+  }
   if (rewritten !== source) await writeFile(file, rewritten);
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { createRendererRegistry } from "./registry.ts";
+import { jobInputSchemas } from "./schemas.ts";
 
 const registry = createRendererRegistry();
 
@@ -14,6 +15,15 @@ describe("renderer registry", () => {
     expect([...registry.keys()]).toEqual(
       expect.arrayContaining(["canary", "markdown.html", "document.pdf", "image.card", "chart.vega"]),
     );
+  });
+
+  it("lists every job type's own input schema in the schemas index (what the client's types come from)", () => {
+    expect(Object.keys(jobInputSchemas).sort()).toEqual([...registry.keys()].sort());
+    for (const renderer of registry.values()) {
+      expect(jobInputSchemas[renderer.jobType as keyof typeof jobInputSchemas], renderer.jobType).toBe(
+        renderer.inputSchema,
+      );
+    }
   });
 
   it.each([...registry.values()])(
