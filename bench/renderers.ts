@@ -6,15 +6,20 @@
  *
  *   npx tsx bench/renderers.ts [jobType…] [--iterations=50]
  *
- * Inputs come from each renderer folder's exported `sampleInput` (folder = job type with
- * dots as dashes). Each job type runs at its default concurrency: the browser pool's for
- * document.pdf, one at a time for the others (in process they are CPU-bound on this thread).
+ * Inputs are each job type's sample (@kiln/renderers' `sampleInputs`). Each job type runs at
+ * its default concurrency: the browser pool's for document.pdf, one at a time for the others
+ * (in process they are CPU-bound on this thread).
  */
 import { availableParallelism } from "node:os";
 import type { Renderer } from "@kiln/core";
-import { createRendererRegistry, createRenderRunner, type RenderRunner } from "@kiln/renderers";
+import {
+  createRendererRegistry,
+  createRenderRunner,
+  type RenderRunner,
+  resolveChromiumOptions,
+  sampleInputs,
+} from "@kiln/renderers";
 import { createTestRenderContext, renderToEnd } from "@kiln/renderers/testing";
-import { resolveChromiumOptions } from "../packages/renderers/src/chromium/index.ts";
 
 interface BenchResult {
   jobType: string;
@@ -31,11 +36,10 @@ interface BenchResult {
 const defaultConcurrency = (jobType: string): number =>
   jobType === "document.pdf" ? resolveChromiumOptions().concurrency : 1;
 
-const loadSampleInput = async (jobType: string): Promise<unknown> => {
-  const folder = jobType.replaceAll(".", "-");
-  const module: Record<string, unknown> = await import(`../packages/renderers/src/${folder}/index.ts`);
-  if (!("sampleInput" in module)) throw new Error(`${folder}/index.ts exports no sampleInput`);
-  return module.sampleInput;
+const sampleInputOf = (jobType: string): unknown => {
+  if (!(jobType in sampleInputs))
+    throw new Error(`no sampleInput for ${jobType} in @kiln/renderers' sampleInputs`);
+  return sampleInputs[jobType];
 };
 
 /** Nearest-rank percentile of sorted values. */
@@ -64,7 +68,7 @@ const bench = async (
   mode: BenchResult["mode"],
   renderOnce: RenderOnce,
 ): Promise<BenchResult> => {
-  const input = renderer.inputSchema.parse(await loadSampleInput(renderer.jobType));
+  const input = renderer.inputSchema.parse(sampleInputOf(renderer.jobType));
   // The first render pays for launches and lazy loading (browser, fonts, grammars): reported apart.
   const coldMs = await renderOnce(renderer, input);
   const concurrency = defaultConcurrency(renderer.jobType);

@@ -3,6 +3,7 @@ export {
   type ChromiumOptions,
   checkChromiumExecutable,
   chromiumMissingMessage,
+  resolveChromiumOptions,
 } from "./chromium/index.ts";
 export {
   createRenderRunner,
