@@ -1,8 +1,8 @@
 import { ConfigError } from "@kiln/core";
+import { spawnKilnProcess } from "@kiln/testkit";
+import { loadWorkerConfig } from "@kiln/worker";
 import { describe, expect, it } from "vitest";
-import { loadWorkerConfig } from "../../worker/src/config.ts";
 import { loadApiConfig } from "../src/config.ts";
-import { spawnKilnProcess } from "../src/testing/spawn-process.ts";
 
 describe("configuration", () => {
   it("defaults let the API and a worker start with no environment at all", () => {

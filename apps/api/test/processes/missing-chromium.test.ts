@@ -1,9 +1,7 @@
 import type { Logger } from "@kiln/core";
+import { readSse } from "@kiln/testkit";
+import { checkChromium, loadWorkerConfig, runWorker } from "@kiln/worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkChromium } from "../../../worker/src/check-chromium.ts";
-import { loadWorkerConfig } from "../../../worker/src/config.ts";
-import { runWorker } from "../../../worker/src/run-worker.ts";
-import { readSse } from "../../src/testing/read-sse.ts";
 import { createTestHarness, type TestHarness } from "../../src/testing/test-harness.ts";
 import { submitJob } from "../faults/support.ts";
 
