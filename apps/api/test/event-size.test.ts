@@ -1,9 +1,9 @@
 import { jobEventTypes, maxEventDataBytes } from "@kiln/core";
 import { eventKeys } from "@kiln/queue";
+import { readSse, type SseEvent, waitUntil } from "@kiln/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readSse, type SseEvent } from "../src/testing/read-sse.ts";
 import { createTestHarness, type TestHarness } from "../src/testing/test-harness.ts";
-import { submitJob, waitUntil } from "./faults/support.ts";
+import { submitJob } from "./faults/support.ts";
 
 // Issue 7, reproduction 5: every event embedded the whole Job, input included, in two Redis
 // streams kept 24 h (20 submits of 490 KB grew Redis by 60 MB). Events now carry a JobSummary.

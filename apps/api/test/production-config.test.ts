@@ -1,7 +1,7 @@
 import { ConfigError } from "@kiln/core";
+import { spawnKilnProcess } from "@kiln/testkit";
 import { describe, expect, it } from "vitest";
 import { loadApiConfig } from "../src/config.ts";
-import { spawnKilnProcess } from "../src/testing/spawn-process.ts";
 
 const production = (token: string) => ({ NODE_ENV: "production", KILN_ADMIN_TOKEN: token });
 

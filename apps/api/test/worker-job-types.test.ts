@@ -1,6 +1,7 @@
+import { sleep, waitUntil } from "@kiln/testkit";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createTestHarness, type TestHarness } from "../src/testing/test-harness.ts";
-import { getJob, sleep, submitJob, waitUntil } from "./faults/support.ts";
+import { getJob, submitJob } from "./faults/support.ts";
 
 let h: TestHarness;
 let company: { companyId: string; key: string };

@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { silentLogger } from "@kiln/core";
 import { createCompanyStore, createJobStore, type PrismaClient } from "@kiln/db";
-import { createPrismaForTest, createTestDatabase, type TestDatabase } from "@kiln/db/testing";
+import { createPrismaForTest } from "@kiln/db/testing";
 import { createEventLog } from "@kiln/queue";
 import { createLocalArtifactStore } from "@kiln/storage";
+import { createTestDatabase, type TestDatabase } from "@kiln/testkit/databases";
 import type { Job as BullJob } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

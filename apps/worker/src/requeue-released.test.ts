@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RenderError, silentLogger } from "@kiln/core";
 import { createCompanyStore, createJobStore, type PrismaClient } from "@kiln/db";
-import { createPrismaForTest, createTestDatabase, type TestDatabase } from "@kiln/db/testing";
+import { createPrismaForTest } from "@kiln/db/testing";
 import {
   createEventLog,
   createJobQueues,
@@ -14,6 +14,7 @@ import {
   queueNameOf,
 } from "@kiln/queue";
 import { createLocalArtifactStore } from "@kiln/storage";
+import { createTestDatabase, type TestDatabase } from "@kiln/testkit/databases";
 import { type Job as BullJob, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, expect, it, vi } from "vitest";

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:net";
-import { startTcpProxy } from "@kiln/api/src/testing/tcp-proxy.ts";
-import { createTestHarness, type TestHarness } from "@kiln/api/src/testing/test-harness.ts";
+import { createTestHarness, type TestHarness } from "@kiln/api/testing";
+import { startTcpProxy } from "@kiln/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KilnApiError, KilnNetworkError } from "./errors.ts";
 import { createKilnClient, type KilnClient } from "./kiln-client.ts";

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
-import { createTestHarness, type TestHarness } from "@kiln/api/src/testing/test-harness.ts";
+import { createTestHarness, type TestHarness } from "@kiln/api/testing";
 import type { Job, JobSummary } from "@kiln/core";
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
 import { KilnTimeoutError } from "./errors.ts";

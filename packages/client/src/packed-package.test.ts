@@ -3,8 +3,8 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { repoRoot } from "@kiln/api/src/testing/spawn-process.ts";
-import { createTestHarness, type TestHarness } from "@kiln/api/src/testing/test-harness.ts";
+import { createTestHarness, type TestHarness } from "@kiln/api/testing";
+import { repoRoot } from "@kiln/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 // `@kiln/client` as an application outside this repository gets it: `npm pack`, installed into an

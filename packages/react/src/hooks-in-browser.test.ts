@@ -1,7 +1,8 @@
 import { fileURLToPath } from "node:url";
-import { createTestHarness, type TestHarness } from "@kiln/api/src/testing/test-harness.ts";
+import { createTestHarness, type TestHarness } from "@kiln/api/testing";
+import { launchBrowser } from "@kiln/testkit/browser";
 import { build } from "esbuild";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 // The hooks rendered by React in Debian chromium, against a real API process, worker, PostgreSQL and Redis.
@@ -28,10 +29,7 @@ beforeAll(async () => {
     logLevel: "silent",
   });
   bundle = built.outputFiles[0]!.text;
-  browser = await chromium.launch({
-    executablePath: process.env.KILN_CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-  });
+  browser = await launchBrowser();
 }, 120_000);
 afterAll(async () => {
   await browser?.close();

@@ -3,12 +3,13 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Logger, silentLogger } from "@kiln/core";
-import { createTestDatabase } from "@kiln/db/testing";
+import { type SpawnedProcess, spawnKilnProcess } from "@kiln/testkit";
+import { createTestDatabase } from "@kiln/testkit/databases";
+import { loadWorkerConfig, runWorker } from "@kiln/worker";
 import { Redis } from "ioredis";
 import { createApp, type KilnApp } from "../app.ts";
 import { buildServices } from "../build-services.ts";
 import { loadApiConfig } from "../config.ts";
-import { type SpawnedProcess, spawnKilnProcess } from "./spawn-process.ts";
 
 /** Tests use their own Redis database index and a random key prefix: never a running instance's keys. */
 export const testRedisUrl = process.env.KILN_TEST_REDIS_URL ?? "redis://127.0.0.1:6379/13";
@@ -33,6 +34,16 @@ const viaPort = (url: string, port: number | undefined) => {
   return parsed.toString();
 };
 
+export interface InProcessWorkerOptions {
+  /** Job types to serve (default: all). */
+  jobTypes?: string[];
+  /** The worker's logger (default: silent). */
+  logger?: Logger;
+}
+
+/** A worker running in the test's own process, as `runWorker()` builds it. */
+export type InProcessWorker = Awaited<ReturnType<typeof runWorker>>;
+
 export interface RequestOptions {
   key?: string;
   body?: unknown;
@@ -41,8 +52,9 @@ export interface RequestOptions {
 
 /**
  * A real Kiln against real PostgreSQL and Redis, isolated per test file: its own database copy,
- * Redis key prefix and storage folder. The API runs in-process (`app.request`); workers and extra
- * API instances are real child processes.
+ * Redis key prefix and storage folder. The API runs in-process (`app.request`). Workers run
+ * in-process too (`runWorker`) unless a test needs a process to kill or signal (`startWorker`);
+ * extra API instances are either (`addApiInstance`, `startApi`).
  */
 export const createTestHarness = async (options: HarnessOptions = {}) => {
   const database = await createTestDatabase();
@@ -74,6 +86,7 @@ export const createTestHarness = async (options: HarnessOptions = {}) => {
   const app = createApp(built.services);
   const processes = new Set<SpawnedProcess>();
   const instances = new Set<{ close(): Promise<void> }>();
+  const workers = new Set<InProcessWorker>();
   const redis = new Redis(redisUrl);
 
   const requestTo =
@@ -117,6 +130,35 @@ export const createTestHarness = async (options: HarnessOptions = {}) => {
       return { companyId: company.id, key: key.key, keyId: key.id };
     },
 
+    /**
+     * Starts a worker in this process against this harness's database and Redis: the same
+     * `runWorker()` a worker process runs, with its own connections (so cancels and events still
+     * travel through Redis). `close()` it to stop it early; the harness closes what is left.
+     */
+    async runWorker(workerEnv: Record<string, string> = {}, options: InProcessWorkerOptions = {}) {
+      const config = loadWorkerConfig({
+        ...env,
+        // Whatever still runs when the harness closes is handed back at once, as a kill would leave it.
+        KILN_SHUTDOWN_GRACE_MS: "0",
+        ...workerEnv,
+      });
+      const started = await runWorker({
+        config,
+        logger: options.logger ?? silentLogger,
+        jobTypes: options.jobTypes,
+      });
+      let closing: Promise<void> | undefined;
+      const worker: InProcessWorker = {
+        ...started,
+        close() {
+          closing ??= started.close().finally(() => workers.delete(worker));
+          return closing;
+        },
+      };
+      workers.add(worker);
+      return worker;
+    },
+
     /** Starts a real worker process against this harness's database and Redis. */
     async startWorker(workerEnv: Record<string, string> = {}, args: string[] = []) {
       const worker = spawnKilnProcess("apps/worker/src/main.ts", { ...env, ...workerEnv }, args);
@@ -153,6 +195,7 @@ export const createTestHarness = async (options: HarnessOptions = {}) => {
 
     async close() {
       await Promise.all([...processes].map((child) => child.stop("SIGKILL")));
+      await Promise.all([...workers].map((worker) => worker.close()));
       await Promise.all([...instances].map((instance) => instance.close()));
       await built.close();
       const keys: string[] = [];

@@ -1,8 +1,8 @@
 import { join } from "node:path";
+import { freePort } from "@kiln/testkit";
+import { launchBrowser, serveFetch } from "@kiln/testkit/browser";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../../src/testing/free-port.ts";
-import { launchBrowser, serveHarness } from "../../src/testing/test-browser.ts";
 import { createTestHarness, type TestHarness } from "../../src/testing/test-harness.ts";
 import { jobsPath } from "../routes/support.ts";
 import { progressSeen, recordProgress, screenshotDir, signIn } from "./browser-support.ts";
@@ -12,7 +12,7 @@ import { progressSeen, recordProgress, screenshotDir, signIn } from "./browser-s
 
 let h: TestHarness;
 let browser: Browser;
-let server: Awaited<ReturnType<typeof serveHarness>>;
+let server: Awaited<ReturnType<typeof serveFetch>>;
 let company: { companyId: string; key: string };
 let shots: string;
 
@@ -20,7 +20,7 @@ beforeAll(async () => {
   h = await createTestHarness();
   company = await h.createCompany("Dashboard");
   [server, browser] = await Promise.all([
-    serveHarness(h),
+    serveFetch(h.app.fetch),
     launchBrowser(),
     h.startWorker({ KILN_PROGRESS_INTERVAL_MS: "0" }),
   ]);

@@ -1,6 +1,6 @@
 import { eventKeys } from "@kiln/queue";
+import { readSse, type SseEvent } from "@kiln/testkit";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { readSse, type SseEvent } from "../../src/testing/read-sse.ts";
 import { createTestHarness, type TestHarness } from "../../src/testing/test-harness.ts";
 import { submitJob } from "./support.ts";
 

@@ -1,8 +1,8 @@
 import { eventKeys } from "@kiln/queue";
+import { readSse, sleep } from "@kiln/testkit";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { readSse } from "../../src/testing/read-sse.ts";
 import { createTestHarness, type TestHarness } from "../../src/testing/test-harness.ts";
-import { getJob, sleep, submitJob } from "./support.ts";
+import { getJob, submitJob } from "./support.ts";
 
 let h: TestHarness;
 let company: { companyId: string; key: string };

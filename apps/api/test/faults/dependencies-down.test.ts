@@ -1,7 +1,7 @@
+import { startTcpProxy, waitUntil } from "@kiln/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTcpProxy } from "../../src/testing/tcp-proxy.ts";
 import { createTestHarness, type TestHarness } from "../../src/testing/test-harness.ts";
-import { getJob, waitUntil } from "./support.ts";
+import { getJob } from "./support.ts";
 
 let h: TestHarness;
 let company: { companyId: string; key: string };

@@ -1,5 +1,5 @@
+import { readSse } from "@kiln/testkit";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { readSse } from "../../src/testing/read-sse.ts";
 import { createTestHarness, type TestHarness } from "../../src/testing/test-harness.ts";
 import { submitJob } from "./support.ts";
 

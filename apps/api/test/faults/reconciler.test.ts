@@ -1,6 +1,7 @@
+import { waitUntil } from "@kiln/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestHarness, type TestHarness } from "../../src/testing/test-harness.ts";
-import { getJob, submitJob, waitUntil } from "./support.ts";
+import { getJob, submitJob } from "./support.ts";
 
 // FLUSHDB wipes a whole Redis database: this file owns database 14 and nobody else uses it.
 const flushableRedis = "redis://127.0.0.1:6379/14";

@@ -1,7 +1,8 @@
 import { eventKeys } from "@kiln/queue";
+import { waitUntil } from "@kiln/testkit";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createTestHarness, type TestHarness } from "../../src/testing/test-harness.ts";
-import { getJob, submitJob, waitUntil } from "./support.ts";
+import { getJob, submitJob } from "./support.ts";
 
 let h: TestHarness;
 let company: { companyId: string; key: string };

@@ -1,22 +1,6 @@
+import type { SseEvent } from "@kiln/testkit";
 import { expect } from "vitest";
-import type { SseEvent } from "../../src/testing/read-sse.ts";
 import type { TestHarness } from "../../src/testing/test-harness.ts";
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-export const waitUntil = async <T>(
-  check: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs = 20_000,
-  what = "condition",
-): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await check();
-    if (value) return value;
-    await sleep(50);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-};
 
 export const submitJob = async (
   h: TestHarness,

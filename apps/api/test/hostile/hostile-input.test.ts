@@ -1,9 +1,7 @@
 import { createRendererRegistry } from "@kiln/renderers";
+import { freePort, type SpawnedProcess, waitUntil } from "@kiln/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../../src/testing/free-port.ts";
-import type { SpawnedProcess } from "../../src/testing/spawn-process.ts";
 import { createTestHarness, type TestHarness } from "../../src/testing/test-harness.ts";
-import { waitUntil } from "../faults/support.ts";
 import { hostileCorpus } from "./corpus.ts";
 
 /** The bounds this worker runs with: every job type's own, but a canary may spin only 2 s. */

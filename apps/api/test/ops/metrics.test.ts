@@ -1,9 +1,8 @@
 import { randomUUID } from "node:crypto";
+import { startTcpProxy, waitUntil } from "@kiln/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.ts";
-import { startTcpProxy } from "../../src/testing/tcp-proxy.ts";
 import { createTestHarness, type TestHarness } from "../../src/testing/test-harness.ts";
-import { waitUntil } from "../faults/support.ts";
 import { metricLines, sampleOf } from "./support.ts";
 
 let h: TestHarness;

@@ -1,8 +1,7 @@
+import { freePort, type SpawnedProcess, waitUntil } from "@kiln/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../../src/testing/free-port.ts";
-import type { SpawnedProcess } from "../../src/testing/spawn-process.ts";
 import { createTestHarness, type TestHarness } from "../../src/testing/test-harness.ts";
-import { getJob, submitJob, waitUntil } from "../faults/support.ts";
+import { getJob, submitJob } from "../faults/support.ts";
 import { metricLines, sampleOf } from "./support.ts";
 
 let h: TestHarness;

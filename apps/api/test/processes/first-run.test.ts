@@ -2,14 +2,13 @@
 // PostgreSQL and Redis, run the printed walk-through to a finished job, and leave no process behind
 // on Ctrl-C. The default ports are moved to free ones and the data goes to a temporary folder, so
 // the machine's own servers and the developer's .data/ are never touched.
+
 import { chmod, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort, readSse, type SpawnedProcess, spawnKilnProcess } from "@kiln/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../../src/testing/free-port.ts";
-import { readSse } from "../../src/testing/read-sse.ts";
-import { type SpawnedProcess, spawnKilnProcess } from "../../src/testing/spawn-process.ts";
 
 /** Free means we can listen on it: nothing, not even a dying server, holds it. */
 const portIsFree = (port: number): Promise<boolean> =>

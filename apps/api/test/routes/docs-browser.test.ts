@@ -1,16 +1,16 @@
+import { launchBrowser, serveFetch } from "@kiln/testkit/browser";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, serveHarness } from "../../src/testing/test-browser.ts";
 import { createTestHarness, type TestHarness } from "../../src/testing/test-harness.ts";
 
 let h: TestHarness;
-let served: Awaited<ReturnType<typeof serveHarness>>;
+let served: Awaited<ReturnType<typeof serveFetch>>;
 let baseUrl: string;
 let browser: Browser;
 
 beforeAll(async () => {
   h = await createTestHarness();
-  served = await serveHarness(h);
+  served = await serveFetch(h.app.fetch);
   baseUrl = served.baseUrl;
   browser = await launchBrowser();
 }, 60_000);

@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
+import { readSse } from "@kiln/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readSse } from "../../src/testing/read-sse.ts";
 import { createTestHarness, type TestHarness } from "../../src/testing/test-harness.ts";
 import { expectProblem, jobPath, submitCanary, type TestCompany } from "./support.ts";
 

@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto";
+import { readSse } from "@kiln/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createStreamTokens } from "../../src/auth/stream-tokens.ts";
-import { readSse } from "../../src/testing/read-sse.ts";
 import { createTestHarness, type TestHarness } from "../../src/testing/test-harness.ts";
 import { canaryInput, expectProblem, jobPath, jobsPath, submitCanary, type TestCompany } from "./support.ts";
 

@@ -1,6 +1,6 @@
 import type { Logger } from "@kiln/core";
+import { readSse } from "@kiln/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readSse } from "../../src/testing/read-sse.ts";
 import { createTestHarness, type TestHarness } from "../../src/testing/test-harness.ts";
 import { jobPath, submitCanary, type TestCompany } from "../routes/support.ts";
 

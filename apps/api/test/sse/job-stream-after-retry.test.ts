@@ -1,6 +1,6 @@
 import { type NewJobEvent, toJobSummary } from "@kiln/core";
+import { readSse, type SseEvent } from "@kiln/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readSse, type SseEvent } from "../../src/testing/read-sse.ts";
 import { createTestHarness, type TestHarness } from "../../src/testing/test-harness.ts";
 import { jobPath, submitCanary, type TestCompany } from "../routes/support.ts";
 

@@ -1,8 +1,8 @@
 import { silentLogger } from "@kiln/core";
 import { createRedisConnection } from "@kiln/queue";
+import { readSse } from "@kiln/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeRevokedStreams } from "../../src/sse/close-revoked-streams.ts";
-import { readSse } from "../../src/testing/read-sse.ts";
 import { createTestHarness, type TestHarness, testRedisUrl } from "../../src/testing/test-harness.ts";
 
 let h: TestHarness;

@@ -1,5 +1,5 @@
+import { readSse, type SseEvent } from "@kiln/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readSse, type SseEvent } from "../../src/testing/read-sse.ts";
 import { createTestHarness, type TestHarness } from "../../src/testing/test-harness.ts";
 import { expectProblem, jobPath, submitCanary, type TestCompany } from "../routes/support.ts";
 

@@ -1,8 +1,8 @@
 import { createHmac } from "node:crypto";
+import { readSse } from "@kiln/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createStreamTokens } from "../../src/auth/stream-tokens.ts";
 import { tokenExpiredRetryMs } from "../../src/sse/open-event-stream.ts";
-import { readSse } from "../../src/testing/read-sse.ts";
 import { createTestHarness, type TestHarness } from "../../src/testing/test-harness.ts";
 import { expectProblem, jobPath, submitCanary, type TestCompany } from "../routes/support.ts";
 

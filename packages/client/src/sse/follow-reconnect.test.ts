@@ -1,5 +1,5 @@
-import { startTcpProxy } from "@kiln/api/src/testing/tcp-proxy.ts";
-import { createTestHarness, type TestHarness } from "@kiln/api/src/testing/test-harness.ts";
+import { createTestHarness, type TestHarness } from "@kiln/api/testing";
+import { startTcpProxy } from "@kiln/testkit";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createKilnClient, type KilnClient } from "../kiln-client.ts";
 import type { TypedJobEvent } from "./to-job-event.ts";

@@ -1,4 +1,4 @@
-import { createTestHarness, type TestHarness } from "@kiln/api/src/testing/test-harness.ts";
+import { createTestHarness, type TestHarness } from "@kiln/api/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { KilnApiError } from "../errors.ts";
 import { createKilnClient } from "../kiln-client.ts";

@@ -1,8 +1,8 @@
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { createTestDatabase, type TestDatabase } from "@kiln/testkit/databases";
 import { afterEach, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../testing/index.ts";
 
 const repoRoot = fileURLToPath(new URL("../../../../", import.meta.url));
 const tsx = join(repoRoot, "node_modules/.bin/tsx");

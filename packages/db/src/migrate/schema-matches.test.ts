@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
+import { createTestDatabase, type TestDatabase } from "@kiln/testkit/databases";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../testing/index.ts";
 import {
   type DatabaseShape,
   describeDatabase,

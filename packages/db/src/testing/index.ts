@@ -1,12 +1,2 @@
+// Test helpers that know Kiln's schema. Test databases themselves come from @kiln/testkit/databases.
 export { createPrismaForTest } from "./create-prisma-for-test.ts";
-export {
-  type CreateTestDatabaseOptions,
-  createTestDatabase,
-  type TestDatabase,
-} from "./create-test-database.ts";
-export {
-  type CreateTemplateDatabaseOptions,
-  createTemplateDatabase,
-  type TemplateDatabase,
-} from "./template-database.ts";
-export { defaultTestServerUrl, testServerUrl } from "./test-server.ts";

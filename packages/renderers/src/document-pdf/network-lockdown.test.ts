@@ -1,13 +1,7 @@
+import { startTrapServer, type TrapServer } from "@kiln/testkit";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { BrowserPool, findChromiumProcesses } from "../chromium/index.ts";
-import {
-  artifactBytes,
-  createTestRenderContext,
-  pdfText,
-  renderToEnd,
-  startTrapServer,
-  type TrapServer,
-} from "../testing/index.ts";
+import { artifactBytes, createTestRenderContext, pdfText, renderToEnd } from "../testing/index.ts";
 import { createDocumentPdfRenderer } from "./document-pdf-renderer.ts";
 
 // A 1×1 GIF: data: URLs are the one thing a page may load.

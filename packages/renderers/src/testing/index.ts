@@ -1,4 +1,3 @@
 export * from "./poppler.ts";
 export * from "./render-to-end.ts";
 export * from "./test-render-context.ts";
-export * from "./trap-server.ts";

@@ -1,7 +1,6 @@
 import type { Server } from "node:http";
 import { serve } from "@hono/node-server";
 import { type Browser, chromium } from "playwright-core";
-import type { TestHarness } from "./test-harness.ts";
 
 /** Debian's chromium (or `KILN_CHROMIUM_PATH`); the suite never downloads a browser. */
 export const chromiumPath = process.env.KILN_CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -13,12 +12,20 @@ export const launchBrowser = (): Promise<Browser> =>
     args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
   });
 
-/** The harness's in-process app on a real loopback port, for a browser to load. */
-export const serveHarness = async (h: TestHarness) => {
+/** A server on a real loopback port for an in-process app (`app.fetch`), for a browser to load. */
+export interface ServedApp {
+  /** `http://127.0.0.1:<port>` */
+  baseUrl: string;
+  /** Closes the server and every connection still open to it. */
+  close(): Promise<void>;
+}
+
+/** Serves a fetch handler (a Hono app's `fetch`) on 127.0.0.1 and a free port. */
+export const serveFetch = async (
+  fetch: (request: Request) => Response | Promise<Response>,
+): Promise<ServedApp> => {
   const server = await new Promise<Server>((resolve) => {
-    const started = serve({ fetch: h.app.fetch, port: 0, hostname: "127.0.0.1" }, () =>
-      resolve(started as Server),
-    );
+    const started = serve({ fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(started as Server));
   });
   const address = server.address();
   if (!address || typeof address === "string") throw new Error("no port");

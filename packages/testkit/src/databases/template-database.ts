@@ -1,14 +1,16 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { migrateDatabase, prismaMigrationsDir } from "../migrate/migrate-database.ts";
 import { dropDatabase, withAdminConnection } from "./admin-connection.ts";
 import { databaseUrlOnServer, templateNamePrefix, testDatabasePrefix, testServerUrl } from "./test-server.ts";
 
 export interface CreateTemplateDatabaseOptions {
   /** Maintenance-database URL of the test server. Default: `testServerUrl()` (`KILN_TEST_DATABASE_URL`). */
   serverUrl?: string;
-  /** Migrations to apply. Default: the repository's `prisma/migrations`. */
-  migrationsDir?: string;
+  /**
+   * Creates the schema in the (not yet existing) database at `databaseUrl`, e.g. @kiln/db's
+   * `migrateDatabase`. Passed in so that the testkit knows no schema and depends on no package of Kiln.
+   */
+  migrate(databaseUrl: string): Promise<unknown>;
 }
 
 /** The migrated template of one test run; test databases are cheap copies of it. */
@@ -19,19 +21,16 @@ export interface TemplateDatabase {
 }
 
 /**
- * Creates `kiln_test_template_<random>` and migrates it. Called once per vitest run by
+ * Creates `kiln_test_template_<random>` with `migrate`. Called once per vitest run by
  * `test/global-setup.ts`; a failure names the server so a missing PostgreSQL is obvious.
  */
 export async function createTemplateDatabase(
-  options: CreateTemplateDatabaseOptions = {},
+  options: CreateTemplateDatabaseOptions,
 ): Promise<TemplateDatabase> {
   const serverUrl = options.serverUrl ?? testServerUrl();
   const name = `${templateNamePrefix}${randomBytes(4).toString("hex")}`;
   try {
-    await migrateDatabase({
-      databaseUrl: databaseUrlOnServer(serverUrl, name),
-      migrationsDir: options.migrationsDir ?? prismaMigrationsDir,
-    });
+    await options.migrate(databaseUrlOnServer(serverUrl, name));
     // Nobody needs to connect to the template, and a stray connection would block every copy.
     await withAdminConnection(serverUrl, (client) =>
       client.query(`ALTER DATABASE ${pg.escapeIdentifier(name)} WITH ALLOW_CONNECTIONS false`),
