@@ -9,7 +9,8 @@ let company: { companyId: string; key: string };
 beforeAll(async () => {
   h = await createTestHarness();
   company = await h.createCompany();
-  await h.startWorker({ KILN_PROGRESS_INTERVAL_MS: "0" });
+  // Only the API is killed here: the worker runs in-process.
+  await h.runWorker({ KILN_PROGRESS_INTERVAL_MS: "0" });
 }, 60_000);
 afterAll(() => h?.close());
 

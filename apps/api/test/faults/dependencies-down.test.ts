@@ -85,7 +85,7 @@ describe("a dependency goes down and comes back", () => {
     await stream.body?.cancel();
 
     redis.restore();
-    await h.startWorker({ KILN_RECONCILE_INTERVAL_MS: "500", KILN_RECONCILE_GRACE_MS: "0" });
+    await h.runWorker({ KILN_RECONCILE_INTERVAL_MS: "500", KILN_RECONCILE_GRACE_MS: "0" });
     const done = await waitUntil(
       async () => {
         const job = await getJob(h, company, jobId);
