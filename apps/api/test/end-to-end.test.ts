@@ -8,7 +8,7 @@ let company: { companyId: string; key: string };
 beforeAll(async () => {
   h = await createTestHarness();
   company = await h.createCompany();
-  await h.startWorker({ WORKER_CONCURRENCY: "2", KILN_PROGRESS_INTERVAL_MS: "0" });
+  await h.runWorker({ WORKER_CONCURRENCY: "2", KILN_PROGRESS_INTERVAL_MS: "0" });
 }, 90_000);
 afterAll(() => h?.close());
 

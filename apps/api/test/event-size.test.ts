@@ -24,7 +24,7 @@ let keys: ReturnType<typeof eventKeys>;
 beforeAll(async () => {
   h = await createTestHarness();
   keys = eventKeys(h.prefix);
-  await h.startWorker({ KILN_PROGRESS_INTERVAL_MS: "0" });
+  await h.runWorker({ KILN_PROGRESS_INTERVAL_MS: "0" });
 }, 90_000);
 afterAll(() => h?.close());
 

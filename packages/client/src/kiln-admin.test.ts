@@ -9,7 +9,7 @@ let baseUrl: string;
 
 beforeAll(async () => {
   h = await createTestHarness();
-  baseUrl = (await h.startApi()).baseUrl;
+  baseUrl = (await h.serve()).baseUrl;
 }, 120_000);
 afterAll(() => h?.close());
 

@@ -14,7 +14,7 @@ let other: { companyId: string; key: string };
 
 beforeAll(async () => {
   h = await createTestHarness();
-  baseUrl = (await h.startApi()).baseUrl;
+  baseUrl = (await h.serve()).baseUrl;
   const company = await h.createCompany("Acme");
   other = await h.createCompany("Other");
   client = createKilnClient({ baseUrl, apiKey: company.key, companyId: company.companyId });
@@ -148,8 +148,7 @@ describe("503 answers", () => {
     // A second API whose PostgreSQL goes through a proxy the test can cut: a real 503.
     const database = new URL(h.env.DATABASE_URL!);
     const pg = await startTcpProxy(Number(database.port || 5432), database.hostname);
-    database.port = String(pg.port);
-    const fragile = await h.startApi({ DATABASE_URL: database.toString() });
+    const fragile = await (await h.addApiInstance({ through: { postgresPort: pg.port } })).serve();
     const company = await h.createCompany("Flaky");
     const statuses: number[] = [];
     const retrying = createKilnClient({
@@ -191,7 +190,7 @@ describe("503 answers", () => {
       expect(statuses.filter((status) => status < 300)).toHaveLength(2);
     } finally {
       pg.restore();
-      await fragile.process.stop("SIGKILL");
+      await fragile.close();
       await pg.close();
     }
   }, 90_000);

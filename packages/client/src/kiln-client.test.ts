@@ -12,7 +12,7 @@ let baseUrl: string;
 
 beforeAll(async () => {
   h = await createTestHarness();
-  const [api] = await Promise.all([h.startApi(), h.startWorker({ KILN_PROGRESS_INTERVAL_MS: "0" })]);
+  const [api] = await Promise.all([h.serve(), h.runWorker({ KILN_PROGRESS_INTERVAL_MS: "0" })]);
   baseUrl = api.baseUrl;
   const company = await h.createCompany();
   client = createKilnClient({ baseUrl, apiKey: company.key, companyId: company.companyId });

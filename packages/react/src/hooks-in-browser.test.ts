@@ -15,7 +15,7 @@ let bundle: string;
 
 beforeAll(async () => {
   h = await createTestHarness();
-  const [api] = await Promise.all([h.startApi(), h.startWorker({ KILN_PROGRESS_INTERVAL_MS: "0" })]);
+  const [api] = await Promise.all([h.serve(), h.runWorker({ KILN_PROGRESS_INTERVAL_MS: "0" })]);
   baseUrl = api.baseUrl;
   company = await h.createCompany("React");
   const built = await build({

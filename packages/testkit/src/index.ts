@@ -3,6 +3,7 @@
 // a test database in @kiln/db/testing). Heavier pieces have subpaths of their own:
 // `@kiln/testkit/databases` (PostgreSQL, vitest's inject) and `@kiln/testkit/browser` (Playwright).
 export { freePort } from "./network/free-port.ts";
+export { type ServedApp, serveFetch } from "./network/serve-fetch.ts";
 export { startTcpProxy, type TcpProxy } from "./network/tcp-proxy.ts";
 export { startTrapServer, type TrapServer } from "./network/trap-server.ts";
 export { repoRoot, type SpawnedProcess, spawnKilnProcess } from "./processes/spawn-process.ts";

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Logger, silentLogger } from "@kiln/core";
-import { type SpawnedProcess, spawnKilnProcess } from "@kiln/testkit";
+import { type ServedApp, type SpawnedProcess, serveFetch, spawnKilnProcess } from "@kiln/testkit";
 import { createTestDatabase } from "@kiln/testkit/databases";
 import { loadWorkerConfig, runWorker } from "@kiln/worker";
 import { Redis } from "ioredis";
@@ -14,15 +14,21 @@ import { loadApiConfig } from "../config.ts";
 /** Tests use their own Redis database index and a random key prefix: never a running instance's keys. */
 export const testRedisUrl = process.env.KILN_TEST_REDIS_URL ?? "redis://127.0.0.1:6379/13";
 
+/**
+ * Ports of TCP proxies an in-process API reaches PostgreSQL / Redis through (workers and the
+ * harness itself connect directly), so a test can take a dependency "down" for that API alone.
+ */
+export interface ApiThrough {
+  postgresPort?: number;
+  redisPort?: number;
+}
+
 export interface HarnessOptions {
   /** Extra API settings (env names). */
   env?: Record<string, string>;
   redisUrl?: string;
-  /**
-   * Ports of TCP proxies the in-process API reaches PostgreSQL / Redis through (workers and the
-   * harness itself connect directly), so a test can take a dependency "down" for the API alone.
-   */
-  apiThrough?: { postgresPort?: number; redisPort?: number };
+  /** Proxies the harness's own in-process API goes through. */
+  apiThrough?: ApiThrough;
   /** The in-process API's logger (default: silent), e.g. to assert that nothing was logged. */
   logger?: Logger;
 }
@@ -76,17 +82,19 @@ export const createTestHarness = async (options: HarnessOptions = {}) => {
     KILN_METRICS_JOB_COUNTS_TTL_MS: "0",
     ...options.env,
   };
-  const config = loadApiConfig({
-    ...env,
-    DATABASE_URL: viaPort(database.url, options.apiThrough?.postgresPort),
-    REDIS_URL: viaPort(redisUrl, options.apiThrough?.redisPort),
-  });
+  const apiConfig = (through: ApiThrough = {}) =>
+    loadApiConfig({
+      ...env,
+      DATABASE_URL: viaPort(database.url, through.postgresPort),
+      REDIS_URL: viaPort(redisUrl, through.redisPort),
+    });
   const logger = options.logger ?? silentLogger;
-  const built = await buildServices({ config, logger, adminToken });
+  const built = await buildServices({ config: apiConfig(options.apiThrough), logger, adminToken });
   const app = createApp(built.services);
   const processes = new Set<SpawnedProcess>();
   const instances = new Set<{ close(): Promise<void> }>();
   const workers = new Set<InProcessWorker>();
+  const servers = new Set<ServedApp>();
   const redis = new Redis(redisUrl);
 
   const requestTo =
@@ -104,6 +112,11 @@ export const createTestHarness = async (options: HarnessOptions = {}) => {
         body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
       });
   const request = requestTo(app);
+  const serveOn = async (target: KilnApp): Promise<ServedApp> => {
+    const served = await serveFetch(target.fetch);
+    servers.add(served);
+    return served;
+  };
 
   const harness = {
     app,
@@ -172,12 +185,24 @@ export const createTestHarness = async (options: HarnessOptions = {}) => {
      * Another in-process API instance with services of its own (connections, SSE registry, event
      * hub) over the same database and Redis prefix, as a second machine would run it.
      */
-    async addApiInstance() {
-      const other = await buildServices({ config, logger, adminToken });
+    async addApiInstance({ through }: { through?: ApiThrough } = {}) {
+      const other = await buildServices({ config: apiConfig(through), logger, adminToken });
       const otherApp = createApp(other.services);
       instances.add(other);
-      return { app: otherApp, services: other.services, request: requestTo(otherApp) };
+      return {
+        app: otherApp,
+        services: other.services,
+        request: requestTo(otherApp),
+        /** This instance on a real loopback port (closed with the harness). */
+        serve: () => serveOn(otherApp),
+      };
     },
+
+    /**
+     * This harness's in-process API on a real loopback port (what the API process serves), for a
+     * client or a browser that needs TCP. Use `startApi` only to kill or signal the API.
+     */
+    serve: () => serveOn(app),
 
     /** Starts a real API process; resolves with its base URL. */
     async startApi(apiEnv: Record<string, string> = {}) {
@@ -195,6 +220,7 @@ export const createTestHarness = async (options: HarnessOptions = {}) => {
 
     async close() {
       await Promise.all([...processes].map((child) => child.stop("SIGKILL")));
+      await Promise.all([...servers].map((server) => server.close()));
       await Promise.all([...workers].map((worker) => worker.close()));
       await Promise.all([...instances].map((instance) => instance.close()));
       await built.close();

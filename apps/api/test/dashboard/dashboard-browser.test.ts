@@ -1,6 +1,6 @@
 import { join } from "node:path";
-import { freePort } from "@kiln/testkit";
-import { launchBrowser, serveFetch } from "@kiln/testkit/browser";
+import { freePort, type ServedApp } from "@kiln/testkit";
+import { launchBrowser } from "@kiln/testkit/browser";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestHarness, type TestHarness } from "../../src/testing/test-harness.ts";
@@ -12,7 +12,7 @@ import { progressSeen, recordProgress, screenshotDir, signIn } from "./browser-s
 
 let h: TestHarness;
 let browser: Browser;
-let server: Awaited<ReturnType<typeof serveFetch>>;
+let server: ServedApp;
 let company: { companyId: string; key: string };
 let shots: string;
 
@@ -20,16 +20,15 @@ beforeAll(async () => {
   h = await createTestHarness();
   company = await h.createCompany("Dashboard");
   [server, browser] = await Promise.all([
-    serveFetch(h.app.fetch),
+    h.serve(),
     launchBrowser(),
-    h.startWorker({ KILN_PROGRESS_INTERVAL_MS: "0" }),
+    h.runWorker({ KILN_PROGRESS_INTERVAL_MS: "0" }),
   ]);
   shots = screenshotDir();
   console.log(`dashboard screenshots: ${shots}`);
 }, 90_000);
 afterAll(async () => {
   await browser?.close();
-  await server?.close();
   await h?.close();
 });
 

@@ -1,22 +1,19 @@
-import { launchBrowser, serveFetch } from "@kiln/testkit/browser";
+import { launchBrowser } from "@kiln/testkit/browser";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestHarness, type TestHarness } from "../../src/testing/test-harness.ts";
 
 let h: TestHarness;
-let served: Awaited<ReturnType<typeof serveFetch>>;
 let baseUrl: string;
 let browser: Browser;
 
 beforeAll(async () => {
   h = await createTestHarness();
-  served = await serveFetch(h.app.fetch);
-  baseUrl = served.baseUrl;
+  baseUrl = (await h.serve()).baseUrl;
   browser = await launchBrowser();
 }, 60_000);
 afterAll(async () => {
   await browser?.close();
-  await served?.close();
   await h?.close();
 });
 

@@ -8,7 +8,7 @@ let acme: TestCompany;
 beforeAll(async () => {
   h = await createTestHarness();
   acme = await h.createCompany("Acme");
-  await h.startWorker({ KILN_PROGRESS_INTERVAL_MS: "0" });
+  await h.runWorker({ KILN_PROGRESS_INTERVAL_MS: "0" });
 }, 90_000);
 afterAll(() => h?.close());
 

@@ -15,7 +15,7 @@ let scratch: string;
 
 beforeAll(async () => {
   h = await createTestHarness();
-  const [api] = await Promise.all([h.startApi(), h.startWorker({ KILN_PROGRESS_INTERVAL_MS: "0" })]);
+  const [api] = await Promise.all([h.serve(), h.runWorker({ KILN_PROGRESS_INTERVAL_MS: "0" })]);
   const company = await h.createCompany();
   env = { KILN_URL: api.baseUrl, KILN_API_KEY: company.key, KILN_COMPANY_ID: company.companyId };
   scratch = await mkdtemp(join(tmpdir(), "kiln-cli-test-"));

@@ -9,7 +9,7 @@ let connect: { baseUrl: string; apiKey: string; companyId: string };
 
 beforeAll(async () => {
   h = await createTestHarness();
-  const [api] = await Promise.all([h.startApi(), h.startWorker({ KILN_PROGRESS_INTERVAL_MS: "0" })]);
+  const [api] = await Promise.all([h.serve(), h.runWorker({ KILN_PROGRESS_INTERVAL_MS: "0" })]);
   const company = await h.createCompany();
   connect = { baseUrl: api.baseUrl, apiKey: company.key, companyId: company.companyId };
   client = createKilnClient(connect);
