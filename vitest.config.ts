@@ -1,12 +1,81 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
+
+// Three projects; `npm test` runs them all, `npx vitest run --project unit` (or integration,
+// processes) one of them. `unit` and `processes` list their files below; `integration` is the rest:
+// - unit: needs nothing running (no PostgreSQL, Redis or Kiln process; a renderer's test may
+//   launch Chromium). No global setup.
+// - processes: starts processes of its own: a Kiln API or worker it kills or signals, the CLI,
+//   npm, tsx, a Redis build.
+// - integration: the rest, in-process against the real PostgreSQL and Redis (a database copied
+//   from the run's template per file, a Redis key prefix per file).
+// Files run one after another in each worker process and share what it has loaded (isolate: false):
+// loading the API's modules again for every file cost more than the tests themselves. So a file
+// must leave no global state behind: close what it opens, restore mocks and environment variables.
+
+/** Pure tests, by package where a package has nothing else. */
+const unit = [
+  "packages/core/**/*.test.ts",
+  "packages/storage/**/*.test.ts",
+  "packages/renderers/**/*.test.ts",
+  "packages/queue/src/events/stream-id.test.ts",
+  "packages/client/src/job-inputs.test.ts",
+  "packages/dev-servers/src/dev-servers.test.ts",
+  "apps/worker/src/config.test.ts",
+  "apps/worker/src/render-context.test.ts",
+  "apps/api/src/dashboard/client/**/*.test.ts",
+];
+
+/** Tests that spawn processes. */
+const processes = [
+  "apps/api/test/processes/**/*.test.ts",
+  "apps/api/test/configuration.test.ts",
+  "apps/api/test/production-config.test.ts",
+  "apps/api/test/worker-job-types.test.ts",
+  "apps/api/test/hostile/**/*.test.ts",
+  "apps/api/test/ops/worker-metrics.test.ts",
+  "apps/api/test/dashboard/dashboard-browser.test.ts",
+  "apps/api/test/faults/api-restart-resume.test.ts",
+  "apps/api/test/faults/api-shutdown.test.ts",
+  "apps/api/test/faults/graceful-shutdown.test.ts",
+  "apps/api/test/faults/reconciler.test.ts",
+  "apps/api/test/faults/retry-while-locked.test.ts",
+  "apps/api/test/faults/worker-killed.test.ts",
+  "packages/client/src/cli/main.test.ts",
+  "packages/client/src/packed-package.test.ts",
+  "packages/client/src/sse/follow-reconnect.test.ts",
+  "packages/db/src/migrate/cli.test.ts",
+  "packages/dev-servers/src/build-redis*.test.ts",
+  "packages/renderers/src/registry-imports.test.ts",
+];
+
+const all = ["packages/**/*.test.ts", "apps/**/*.test.ts"];
+const excluded = [...configDefaults.exclude];
+const globalSetup = ["./test/global-setup.ts"];
 
 export default defineConfig({
   test: {
-    include: ["packages/**/*.test.ts", "apps/**/*.test.ts"],
-    globalSetup: ["./test/global-setup.ts"],
+    isolate: false,
     testTimeout: 30_000,
     hookTimeout: 60_000,
     maxWorkers: 2,
-    reporters: process.env.CI ? ["default"] : ["default"],
+    projects: [
+      {
+        extends: true,
+        test: { name: "unit", include: unit, exclude: [...excluded, ...processes] },
+      },
+      {
+        extends: true,
+        test: {
+          name: "integration",
+          include: all,
+          exclude: [...excluded, ...unit, ...processes],
+          globalSetup,
+        },
+      },
+      {
+        extends: true,
+        test: { name: "processes", include: processes, globalSetup },
+      },
+    ],
   },
 });

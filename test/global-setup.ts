@@ -1,13 +1,33 @@
 // Once per vitest run: migrate a template database that every test copies with createTestDatabase().
 // Its name reaches the test workers through vitest's provide/inject (works with forks and threads).
+// Both projects that need PostgreSQL (integration, processes) name this file; they share one
+// template, made by whichever starts first and dropped, with every copy, when the last ends.
 import { migrateDatabase, prismaMigrationsDir } from "@kiln/db";
-import { createTemplateDatabase } from "@kiln/testkit/databases";
+import { createTemplateDatabase, type TemplateDatabase } from "@kiln/testkit/databases";
 import type { TestProject } from "vitest/node";
 
+interface SharedTemplate {
+  template: Promise<TemplateDatabase>;
+  users: number;
+}
+// Global setup files may be loaded once per project: the sharing lives on the main process's global.
+const run = globalThis as typeof globalThis & { kilnTestTemplate?: SharedTemplate };
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const template = await createTemplateDatabase({
-    migrate: (databaseUrl) => migrateDatabase({ databaseUrl, migrationsDir: prismaMigrationsDir }),
-  });
+  run.kilnTestTemplate ??= {
+    template: createTemplateDatabase({
+      migrate: (databaseUrl) => migrateDatabase({ databaseUrl, migrationsDir: prismaMigrationsDir }),
+    }),
+    users: 0,
+  };
+  const shared = run.kilnTestTemplate;
+  shared.users++;
+  const template = await shared.template;
   project.provide("kilnTestTemplateDb", template.name);
-  return () => template.dropWithCopies();
+  return async () => {
+    shared.users--;
+    if (shared.users > 0) return;
+    run.kilnTestTemplate = undefined;
+    await template.dropWithCopies();
+  };
 }

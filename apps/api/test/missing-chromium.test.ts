@@ -2,8 +2,8 @@ import type { Logger } from "@kiln/core";
 import { readSse } from "@kiln/testkit";
 import { checkChromium, loadWorkerConfig, runWorker } from "@kiln/worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestHarness, type TestHarness } from "../../src/testing/test-harness.ts";
-import { submitJob } from "../faults/support.ts";
+import { createTestHarness, type TestHarness } from "../src/testing/test-harness.ts";
+import { submitJob } from "./faults/support.ts";
 
 /** A logger that keeps what it was given, to assert on the lines an operator would read. */
 const recordingLogger = () => {
