@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { createTestHarness, type TestHarness } from "@kiln/api/testing";
 import type { Job, JobSummary } from "@kiln/core";
+import { waitUntil } from "@kiln/testkit";
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
 import { KilnTimeoutError } from "./errors.ts";
 import { createKilnClient, type KilnClient } from "./kiln-client.ts";
@@ -117,6 +118,8 @@ describe("submit and follow", { timeout: 90_000 }, () => {
       if (submitted && [...jobIds].every((jobId) => done.has(jobId))) controller.abort();
     };
     const seen: TypedJobEvent[] = [];
+    // No stream of an earlier test still listens, so the one listener awaited below is this one's.
+    await waitUntil(() => h.services.hub.stats().listeners === 0, 5_000, "earlier streams released");
     const following = (async () => {
       for await (const event of client.followCompany({ signal: controller.signal })) {
         seen.push(event);
@@ -124,7 +127,9 @@ describe("submit and follow", { timeout: 90_000 }, () => {
         stopWhenAllDone();
       }
     })();
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // A stream without Last-Event-ID is live once its listener is on the hub (which has then
+    // subscribed to the company's channel in Redis).
+    await waitUntil(() => h.services.hub.stats().listeners === 1, 5_000, "the company stream live");
     for (const steps of [1, 2])
       jobIds.add((await client.submit({ jobType: "canary", input: { durationMs: 50, steps } })).jobId);
     submitted = true;

@@ -7,7 +7,8 @@ import { createImageCardRenderer } from "./image-card/index.ts";
 import { createMarkdownHtmlRenderer } from "./markdown-html/index.ts";
 
 /**
- * Every job type Kiln knows. Adding one is a folder under src/ and one line here.
+ * Every job type Kiln knows. Adding one is a folder under src/, one line here and its input
+ * schema's line in schemas.ts (the client's types; registry.test.ts checks both agree).
  * Renderers hold no resources until their first render (the API loads this list too,
  * only for the input schemas).
  */

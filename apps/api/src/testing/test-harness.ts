@@ -3,6 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Logger, silentLogger } from "@kiln/core";
+import { createRendererRegistry } from "@kiln/renderers";
 import { type ServedApp, type SpawnedProcess, serveFetch, spawnKilnProcess } from "@kiln/testkit";
 import { createTestDatabase } from "@kiln/testkit/databases";
 import { loadWorkerConfig, runWorker } from "@kiln/worker";
@@ -49,6 +50,19 @@ export interface InProcessWorkerOptions {
 
 /** A worker running in the test's own process, as `runWorker()` builds it. */
 export type InProcessWorker = Awaited<ReturnType<typeof runWorker>>;
+
+/**
+ * Loads what the renderers load when warmed up (Chromium's driver) into this process, once.
+ * runWorker() warms them while its first query connects under a 3 s timeout; in a cold test
+ * process under load that loading held the loop past the timeout and failed the worker's start.
+ */
+let renderersWarm: Promise<unknown> | undefined;
+const warmRenderers = () => {
+  renderersWarm ??= Promise.all(
+    [...createRendererRegistry().values()].map((renderer) => renderer.warmUp?.()),
+  );
+  return renderersWarm;
+};
 
 export interface RequestOptions {
   key?: string;
@@ -149,6 +163,7 @@ export const createTestHarness = async (options: HarnessOptions = {}) => {
      * travel through Redis). `close()` it to stop it early; the harness closes what is left.
      */
     async runWorker(workerEnv: Record<string, string> = {}, options: InProcessWorkerOptions = {}) {
+      await warmRenderers();
       const config = loadWorkerConfig({
         ...env,
         // Whatever still runs when the harness closes is handed back at once, as a kill would leave it.

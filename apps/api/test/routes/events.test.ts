@@ -1,4 +1,4 @@
-import { readSse, type SseEvent } from "@kiln/testkit";
+import { readSse, type SseEvent, waitUntil } from "@kiln/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestHarness, type TestHarness } from "../../src/testing/test-harness.ts";
 import { jobPath, jobSummaryFields, submitCanary, type TestCompany } from "./support.ts";
@@ -48,12 +48,6 @@ const cancel = async (jobId: string) =>
   expect(
     (await h.request("POST", `${jobPath(acme.companyId, jobId)}/cancel`, { key: acme.key })).status,
   ).toBe(202);
-
-const waitFor = async (check: () => boolean, timeoutMs = 3_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!check() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-  return check();
-};
 
 describe("GET …/content-jobs/:jobId/events", () => {
   it("headers, then a content_job.status snapshot with the Job summary, then live events until the terminal one", async () => {
@@ -114,7 +108,7 @@ describe("GET …/content-jobs/:jobId/events", () => {
     expect((await reader.read()).done).toBe(false);
     expect(h.services.sse.size()).toBe(before + 1);
     await reader.cancel();
-    expect(await waitFor(() => h.services.sse.size() === before)).toBe(true);
+    await waitUntil(() => h.services.sse.size() === before, 3_000, "the stream freed");
   });
 });
 

@@ -1,5 +1,5 @@
 import { eventKeys } from "@kiln/queue";
-import { readSse } from "@kiln/testkit";
+import { readSse, waitUntil } from "@kiln/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestHarness, type TestHarness } from "../../src/testing/test-harness.ts";
 
@@ -22,6 +22,13 @@ const submit = async () => {
   return ((await response.json()) as { jobId: string }).jobId;
 };
 
+/** The company's live channel is subscribed in Redis: a stream opened without Last-Event-ID is live from here on. */
+const companyStreamLive = async () => {
+  const channel = eventKeys(h.prefix).companyChannel(company.companyId);
+  const [, subscribers] = (await h.redis.call("PUBSUB", "NUMSUB", channel)) as [string, number];
+  return h.services.hub.stats().listeners > 0 && Number(subscribers) > 0;
+};
+
 const openCompanyStream = (lastEventId?: string) =>
   h.request("GET", `/api/companies/${company.companyId}/events`, {
     key: company.key,
@@ -32,7 +39,7 @@ describe("the company stream", () => {
   it("carries every job's events live, and resumes after Last-Event-ID with no duplicate", async () => {
     const live = openCompanyStream();
     const reading = readSse(await live, { until: (_event, all) => all.length === 3, timeoutMs: 5_000 });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await waitUntil(companyStreamLive, 5_000, "the company stream live");
     const ids = [await submit(), await submit(), await submit()];
     const { events } = await reading;
     expect(events.map((e) => e.event)).toEqual(Array(3).fill("content_job.created"));
@@ -76,8 +83,9 @@ describe("the company stream", () => {
       1,
     )) as [string, string[]][];
     const oldId = firstEvent[0]![0];
-    // Let the old events age past the window, then push the stream past its count so they are trimmed.
-    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    // Let the old events age past the window (1 s), then push the stream past its count so they are trimmed.
+    const oldAt = Number(oldId.split("-")[0]);
+    await waitUntil(() => Date.now() > oldAt + 1_000, 5_000, "the first event to age past the retention");
     for (let i = 0; i < 120; i++) await submit();
     const active = (await h.services.jobs.listActiveJobs(company.companyId, 1000)).length;
     const { events } = await readSse(await openCompanyStream(oldId), {

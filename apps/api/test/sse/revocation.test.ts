@@ -1,4 +1,4 @@
-import { readSse, type SseEvent } from "@kiln/testkit";
+import { readSse, type SseEvent, waitUntil } from "@kiln/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestHarness, type TestHarness } from "../../src/testing/test-harness.ts";
 import { expectProblem, jobPath, submitCanary, type TestCompany } from "../routes/support.ts";
@@ -26,12 +26,6 @@ beforeAll(async () => {
   jobId = await submitCanary(h, acme);
 });
 afterAll(() => h?.close());
-
-const waitFor = async (check: () => boolean, timeoutMs = 5_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!check() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-  return check();
-};
 
 const mintWith = async (instance: Instance, key: string) => {
   const response = await instance.request("POST", `/api/companies/${acme.companyId}/stream-tokens`, { key });
@@ -84,11 +78,13 @@ describe("revoking a key", () => {
         )
       ).reading,
     ];
-    expect(await waitFor(() => first.services.sse.size() === 5 && second.services.sse.size() === 5)).toBe(
-      true,
+    await waitUntil(
+      () => first.services.sse.size() === 5 && second.services.sse.size() === 5,
+      5_000,
+      "five streams on each instance",
     );
     // Registered is not yet written to: wait for the four job streams' snapshots.
-    expect(await waitFor(() => snapshotsSeen >= 4)).toBe(true);
+    await waitUntil(() => snapshotsSeen >= 4, 5_000, "the four job streams' snapshots");
 
     // Sent to the first instance only; the second hears it through Redis.
     const revokedAt = Date.now();

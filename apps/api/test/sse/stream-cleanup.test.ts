@@ -1,4 +1,5 @@
 import { eventKeys } from "@kiln/queue";
+import { waitUntil } from "@kiln/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestHarness, type TestHarness } from "../../src/testing/test-harness.ts";
 
@@ -13,15 +14,6 @@ afterAll(() => h?.close());
 const subscribersOf = async (channel: string) => {
   const [, count] = (await h.redis.call("PUBSUB", "NUMSUB", channel)) as [string, number];
   return Number(count);
-};
-
-const waitFor = async (check: () => Promise<boolean> | boolean, timeoutMs = 5_000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error("condition not met in time");
 };
 
 describe("SSE clients release what they hold", () => {
@@ -47,16 +39,20 @@ describe("SSE clients release what they hold", () => {
         return reader;
       }),
     );
-    await waitFor(() => h.services.hub.stats().listeners === 20);
+    await waitUntil(() => h.services.hub.stats().listeners === 20, 5_000, "twenty listeners");
     expect(h.services.hub.stats()).toEqual({ channels: 1, listeners: 20 });
     expect(h.services.sse.size()).toBe(20);
     const channel = eventKeys(h.prefix).companyChannel(company.companyId);
     expect(await subscribersOf(channel)).toBe(1);
 
     await Promise.all(readers.map((reader) => reader.cancel()));
-    await waitFor(() => h.services.hub.stats().listeners === 0 && h.services.sse.size() === 0);
+    await waitUntil(
+      () => h.services.hub.stats().listeners === 0 && h.services.sse.size() === 0,
+      5_000,
+      "every listener and stream released",
+    );
     expect(h.services.hub.stats()).toEqual(baseline);
-    await waitFor(async () => (await subscribersOf(channel)) === 0);
+    await waitUntil(async () => (await subscribersOf(channel)) === 0, 5_000, "the channel unsubscribed");
   });
 
   it("sends a ping comment at the configured interval", async () => {

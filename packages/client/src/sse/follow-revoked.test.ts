@@ -1,4 +1,5 @@
 import { createTestHarness, type TestHarness } from "@kiln/api/testing";
+import { waitUntil } from "@kiln/testkit";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { KilnApiError } from "../errors.ts";
 import { createKilnClient } from "../kiln-client.ts";
@@ -27,8 +28,7 @@ it("a followed stream whose key is revoked ends, and the reconnect's 401 stops t
       // No job is submitted: the revocation is the only thing that happens on this stream.
     }
   })();
-  const deadline = Date.now() + 5_000;
-  while (h.services.sse.size() === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  await waitUntil(() => h.services.sse.size() > 0, 5_000, "the company stream open");
   expect(h.services.sse.size()).toBe(1);
 
   expect(
