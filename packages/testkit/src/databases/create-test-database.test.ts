@@ -66,4 +66,43 @@ describe("createTestDatabase", () => {
     expect(await databaseExists(database.name)).toBe(false);
     await open.end().catch(() => {});
   });
+
+  // The run's template is Kiln's schema: `companies` starts empty, `_prisma_migrations` does not.
+  it("release() hands the copy to the next createTestDatabase(), emptied but for what the template holds", async () => {
+    const first = await createTestDatabase();
+    const migrations = await withClient(first.url, (client) =>
+      client.query("SELECT count(*)::int AS n FROM _prisma_migrations"),
+    );
+    await withClient(first.url, (client) =>
+      client.query(
+        "INSERT INTO companies (id, name) VALUES ('0b7f4a52-5d1e-4c49-9a3e-2b1f0c9d8e04', 'Left over')",
+      ),
+    );
+    const lingering = new pg.Client({ connectionString: first.url });
+    lingering.on("error", () => {});
+    await lingering.connect();
+    await lingering.query("BEGIN; LOCK TABLE companies IN ACCESS SHARE MODE");
+
+    await first.release();
+    await first.release();
+    const second = await testDatabase();
+
+    expect(second.name).toBe(first.name);
+    const [companies, migrationsAfter] = await withClient(second.url, (client) =>
+      Promise.all([
+        client.query("SELECT count(*)::int AS n FROM companies"),
+        client.query("SELECT count(*)::int AS n FROM _prisma_migrations"),
+      ]),
+    );
+    expect(companies.rows).toEqual([{ n: 0 }]);
+    expect(migrationsAfter.rows).toEqual(migrations.rows);
+    // A connection a test left open (holding a lock) was closed rather than waited for.
+    await expect(lingering.query("SELECT 1")).rejects.toThrow();
+  });
+
+  it("release() of a database that is not a copy of the template drops it", async () => {
+    const empty = await createTestDatabase({ state: "empty" });
+    await empty.release();
+    expect(await databaseExists(empty.name)).toBe(false);
+  });
 });
