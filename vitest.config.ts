@@ -33,7 +33,6 @@ const processes = [
   "apps/api/test/worker-job-types.test.ts",
   "apps/api/test/hostile/**/*.test.ts",
   "apps/api/test/ops/worker-metrics.test.ts",
-  "apps/api/test/dashboard/dashboard-browser.test.ts",
   "apps/api/test/faults/api-restart-resume.test.ts",
   "apps/api/test/faults/api-shutdown.test.ts",
   "apps/api/test/faults/graceful-shutdown.test.ts",

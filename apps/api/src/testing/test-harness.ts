@@ -126,8 +126,8 @@ export const createTestHarness = async (options: HarnessOptions = {}) => {
         body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
       });
   const request = requestTo(app);
-  const serveOn = async (target: KilnApp): Promise<ServedApp> => {
-    const served = await serveFetch(target.fetch);
+  const serveOn = async (target: KilnApp, port?: number): Promise<ServedApp> => {
+    const served = await serveFetch(target.fetch, { port });
     servers.add(served);
     return served;
   };
@@ -208,16 +208,17 @@ export const createTestHarness = async (options: HarnessOptions = {}) => {
         app: otherApp,
         services: other.services,
         request: requestTo(otherApp),
-        /** This instance on a real loopback port (closed with the harness). */
-        serve: () => serveOn(otherApp),
+        /** This instance on a real loopback port, `port` or a free one (closed with the harness). */
+        serve: ({ port }: { port?: number } = {}) => serveOn(otherApp, port),
       };
     },
 
     /**
-     * This harness's in-process API on a real loopback port (what the API process serves), for a
-     * client or a browser that needs TCP. Use `startApi` only to kill or signal the API.
+     * This harness's in-process API on a real loopback port, `port` or a free one (what the API
+     * process serves), for a client or a browser that needs TCP. `close()` it to take the API
+     * away; use `startApi` only to kill or signal an API process.
      */
-    serve: () => serveOn(app),
+    serve: ({ port }: { port?: number } = {}) => serveOn(app, port),
 
     /** Starts a real API process; resolves with its base URL. */
     async startApi(apiEnv: Record<string, string> = {}) {

@@ -183,9 +183,10 @@ describe("the dashboard in chromium", () => {
   }, 120_000);
 
   it("keeps the table live across an API restart: a banner while it is down, then the missed progress", async () => {
+    // The API goes away (its server closed, every connection dropped) and another instance comes
+    // back on the same port: what a browser sees of a restart.
     const port = await freePort();
-    const env = { PORT: String(port) };
-    let api = await h.startApi(env);
+    let api = await (await h.addApiInstance()).serve({ port });
     const page = await browser.newPage();
     let listRequests = 0;
     page.on("request", (request) => {
@@ -201,13 +202,13 @@ describe("the dashboard in chromium", () => {
       .toBeGreaterThan(0);
     const listsBeforeKill = listRequests;
 
-    await api.process.stop("SIGKILL");
+    await api.close();
     await page.waitForSelector("body[data-stream='reconnecting']");
     await page.getByText("reconnecting").waitFor();
     const atKill = Math.max(...(await progressSeen(page, jobId)));
     await shoot(page, "08-reconnecting");
 
-    api = await h.startApi(env);
+    api = await (await h.addApiInstance()).serve({ port });
     await page.waitForSelector("body[data-stream='live']", { timeout: 30_000 });
     expect(await page.locator("#connection-banner").isHidden()).toBe(true);
     await page.locator(`tr[data-job-id="${jobId}"][data-status="done"]`).waitFor({ timeout: 30_000 });
@@ -217,7 +218,6 @@ describe("the dashboard in chromium", () => {
     expect(listRequests).toBe(listsBeforeKill);
     await shoot(page, "09-caught-up");
     await page.close();
-    await api.process.stop();
   }, 120_000);
 
   it("an admin signs in with the admin token, sees queue health, filters by URL, and signing out revokes the session's key", async () => {

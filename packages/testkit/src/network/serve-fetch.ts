@@ -9,12 +9,14 @@ export interface ServedApp {
   close(): Promise<void>;
 }
 
-/** Serves a fetch handler (a Hono app's `fetch`) on 127.0.0.1 and a free port. */
+/** Serves a fetch handler (a Hono app's `fetch`) on 127.0.0.1, on `port` or a free one. */
 export const serveFetch = async (
   fetch: (request: Request) => Response | Promise<Response>,
+  { port = 0 }: { port?: number } = {},
 ): Promise<ServedApp> => {
-  const server = await new Promise<Server>((resolve) => {
-    const started = serve({ fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(started as Server));
+  const server = await new Promise<Server>((resolve, reject) => {
+    const started = serve({ fetch, port, hostname: "127.0.0.1" }, () => resolve(started as Server));
+    started.once("error", reject);
   });
   const address = server.address();
   if (!address || typeof address === "string") throw new Error("no port");
