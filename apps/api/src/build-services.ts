@@ -1,6 +1,7 @@
 import { createHash, createHmac } from "node:crypto";
 import { guardDependency, type Logger } from "@kiln/core";
 import { createCompanyStore, createJobStore, createPrismaClient } from "@kiln/db";
+import { createJobEngine, createJobRows } from "@kiln/jobs";
 import {
   createControlPublisher,
   createEventHub,
@@ -36,7 +37,7 @@ export const buildServices = async ({ config, logger, adminToken }: BuildService
   });
   const prefix = config.KILN_REDIS_PREFIX;
 
-  const queues = createJobQueues({ connection: redis, prefix, retryBackoffMs: config.KILN_RETRY_BACKOFF_MS });
+  const queues = createJobQueues({ connection: redis, prefix });
   const events = createEventLog({
     redis,
     prefix,
@@ -47,6 +48,17 @@ export const buildServices = async ({ config, logger, adminToken }: BuildService
   const jobs = guardDependency("database", createJobStore({ prisma }));
   const renderers = createRendererRegistry();
   const companies = guardDependency("database", createCompanyStore({ prisma }));
+  const artifacts = createLocalArtifactStore({ root: config.STORAGE_DIR });
+  const engine = createJobEngine({
+    rows: guardDependency("database", createJobRows({ prisma })),
+    reads: jobs,
+    queues: guardDependency("redis", queues),
+    events: guardDependency("redis", events),
+    control: guardDependency("redis", createControlPublisher({ redis, prefix })),
+    artifacts,
+    logger,
+    retryBackoffMs: config.KILN_RETRY_BACKOFF_MS,
+  });
   // Revocations arrive on the same subscriber connection as live events: one per process.
   const revocationWatch = closeRevokedStreams({ subscriber, prefix, sse, companies, logger });
 
@@ -54,13 +66,13 @@ export const buildServices = async ({ config, logger, adminToken }: BuildService
     config,
     logger,
     jobs,
+    engine,
     companies,
     queues: guardDependency("redis", queues),
     events: guardDependency("redis", events),
     hub: guardDependency("redis", hub),
-    control: guardDependency("redis", createControlPublisher({ redis, prefix })),
     revocations: guardDependency("redis", createKeyRevocationPublisher({ redis, prefix })),
-    artifacts: createLocalArtifactStore({ root: config.STORAGE_DIR }),
+    artifacts,
     renderers,
     adminTokenHash: createHash("sha256").update(adminToken, "utf8").digest("hex"),
     streamTokens: createStreamTokens({

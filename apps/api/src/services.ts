@@ -1,6 +1,7 @@
 import type { Logger, Renderer } from "@kiln/core";
 import type { CompanyStore, JobStore } from "@kiln/db";
-import type { ControlCommand, EventHub, EventLog, JobQueues, KeyRevocationPublisher } from "@kiln/queue";
+import type { JobEngine } from "@kiln/jobs";
+import type { EventHub, EventLog, JobQueues, KeyRevocationPublisher } from "@kiln/queue";
 import type { ArtifactStore } from "@kiln/storage";
 import type { StreamTokens } from "./auth/stream-tokens.ts";
 import type { ApiConfig } from "./config.ts";
@@ -11,12 +12,14 @@ import type { SseRegistry } from "./sse/sse-registry.ts";
 export interface Services {
   config: ApiConfig;
   logger: Logger;
+  /** Reads of jobs; every change of a job goes through `engine`. */
   jobs: JobStore;
+  /** The job lifecycle: submit, cancel, retry (the only writer of a job's status). */
+  engine: JobEngine;
   companies: CompanyStore;
   queues: JobQueues;
   events: EventLog;
   hub: EventHub;
-  control: { publish(command: ControlCommand): Promise<number> };
   /** Broadcasts a revoked key to every API instance, which end the streams it opened. */
   revocations: KeyRevocationPublisher;
   artifacts: ArtifactStore;

@@ -1,6 +1,8 @@
 import { guardDependency, type Logger, type Renderer } from "@kiln/core";
 import { createJobStore, createPrismaClient } from "@kiln/db";
+import { createJobEngine, createJobRows, queueBackoffStrategy, queueMaxStalledCount } from "@kiln/jobs";
 import {
+  createControlPublisher,
   createEventLog,
   createJobQueues,
   createLeaderLease,
@@ -77,7 +79,7 @@ export const runWorker = async ({ config, logger, jobTypes }: RunWorkerOptions) 
   ]);
 
   const jobs = guardDependency("database", createJobStore({ prisma }));
-  const queues = createJobQueues({ connection: redis, prefix, retryBackoffMs: config.KILN_RETRY_BACKOFF_MS });
+  const queues = createJobQueues({ connection: redis, prefix });
   const events = createEventLog({
     redis,
     prefix,
@@ -89,18 +91,27 @@ export const runWorker = async ({ config, logger, jobTypes }: RunWorkerOptions) 
     jobTypes: served,
     logger,
   });
-  const processJob = createJobProcessor({
-    jobs,
+  const artifacts = createLocalArtifactStore({ root: config.STORAGE_DIR });
+  const engine = createJobEngine({
+    rows: guardDependency("database", createJobRows({ prisma })),
+    reads: jobs,
+    queues,
     events,
-    artifacts: createLocalArtifactStore({ root: config.STORAGE_DIR }),
+    control: createControlPublisher({ redis, prefix }),
+    artifacts,
+    logger,
+    retryBackoffMs: config.KILN_RETRY_BACKOFF_MS,
+  });
+  const processJob = createJobProcessor({
+    engine,
+    artifacts,
     render: (jobType, input, ctx) => runner.run(jobType, input, ctx),
     logger,
     progressIntervalMs: config.KILN_PROGRESS_INTERVAL_MS,
-    retryBackoffMs: config.KILN_RETRY_BACKOFF_MS,
     observer: metrics.observer,
   });
 
-  const requeuer = createReleasedJobRequeuer({ jobs, queues, logger });
+  const requeuer = createReleasedJobRequeuer({ engine, logger });
   const workers = new Map<string, Worker<QueuedJobData, AttemptResult>>();
   for (const jobType of served) {
     const worker = new Worker<QueuedJobData, AttemptResult>(queueNameOf(jobType), processJob, {
@@ -109,8 +120,10 @@ export const runWorker = async ({ config, logger, jobTypes }: RunWorkerOptions) 
       concurrency: config.WORKER_CONCURRENCY,
       lockDuration: config.KILN_LOCK_DURATION_MS,
       stalledInterval: config.KILN_STALLED_INTERVAL_MS,
-      // Kiln counts attempts itself (fenced in PostgreSQL); BullMQ must not give up on a stalled job first.
-      maxStalledCount: 100,
+      // The engine counts attempts (fenced in PostgreSQL) and decides each retry's delay; BullMQ
+      // must not give up on a stalled job first.
+      maxStalledCount: queueMaxStalledCount,
+      settings: { backoffStrategy: queueBackoffStrategy(config.KILN_RETRY_BACKOFF_MS) },
     });
     worker.on("error", (error) => logger.warn({ err: error, jobType }, "queue worker error"));
     // A lock we could not renew means the job may already run elsewhere (stalled, or its entry
@@ -138,8 +151,8 @@ export const runWorker = async ({ config, logger, jobTypes }: RunWorkerOptions) 
   });
 
   const reconciler = createReconciler({
+    engine,
     jobs,
-    queues,
     lease: createLeaderLease({
       redis,
       key: `${prefix}:reconciler:lease`,

@@ -12,3 +12,4 @@ export { JobStatus } from "./generated/prisma/enums.ts";
 export * from "./job-store/job-store.ts";
 export { artifactUrl, type StoredArtifact, toJob, toJobSummaryOfRow } from "./job-store/to-job.ts";
 export * from "./migrate/index.ts";
+export { isUniqueViolation } from "./unique-violation.ts";

@@ -13,21 +13,36 @@ export interface EnqueueRequest {
   jobType: string;
   /** Kiln priority 0–100, higher first. */
   priority: number;
-  maxAttempts: number;
+  /** How many attempts BullMQ may make of this entry (the lifecycle engine sets it; see @kiln/jobs). */
+  attempts: number;
 }
 
 export interface JobQueuesOptions {
   connection: Redis;
   /** Redis key prefix of every queue. Default `kiln`. */
   prefix?: string;
-  /** Base delay of the exponential retry backoff. Default 1000 ms. */
-  retryBackoffMs?: number;
   /** How long an enqueue may take before it counts as failed. Default 3000 ms. */
   timeoutMs?: number;
 }
 
 /** The queue of a job type. One queue per job type lets operators run workers for some types only. */
 export const queueNameOf = (jobType: string): string => `jobs.${jobType}`;
+
+/**
+ * The backoff type of every entry: the delay is the lifecycle engine's, handed to the worker with
+ * the failed attempt's error (see `RetryLater`); workers register it as BullMQ's `backoffStrategy`.
+ */
+export const kilnBackoffType = "kiln";
+
+/** Thrown by a queue processor when the lifecycle engine queued the job again after `delayMs`. */
+export class RetryLater extends Error {
+  readonly delayMs: number;
+  constructor(message: string, delayMs: number) {
+    super(message);
+    this.name = "RetryLater";
+    this.delayMs = delayMs;
+  }
+}
 
 /** BullMQ runs jobs without a priority first, so every Kiln job gets one: 100 → 1 (first), 0 → 101. */
 export const bullPriorityOf = (priority: number): number => 101 - priority;
@@ -54,7 +69,6 @@ export interface JobQueues {
 export const createJobQueues = ({
   connection,
   prefix = "kiln",
-  retryBackoffMs = 1_000,
   timeoutMs = 3_000,
 }: JobQueuesOptions): JobQueues => {
   const queues = new Map<string, Queue<QueuedJobData>>();
@@ -70,15 +84,13 @@ export const createJobQueues = ({
 
   return {
     queue,
-    async enqueue({ id, companyId, jobType, priority, maxAttempts }) {
+    async enqueue({ id, companyId, jobType, priority, attempts }) {
       const options: JobsOptions = {
         // The Kiln id is the BullMQ id, so enqueueing the same job twice is a no-op.
         jobId: id,
         priority: bullPriorityOf(priority),
-        // The row's attempt budget decides when a job fails (see the worker); BullMQ gets headroom so
-        // it never gives up first, e.g. after attempts handed back by a shutting-down worker.
-        attempts: maxAttempts + 10,
-        backoff: { type: "exponential", delay: retryBackoffMs },
+        attempts,
+        backoff: { type: kilnBackoffType },
         removeOnComplete: true,
         removeOnFail: { age: 24 * 3600, count: 10_000 },
       };

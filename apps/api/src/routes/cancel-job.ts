@@ -2,7 +2,6 @@ import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { jobSchema } from "@kiln/core";
 import { ApiError } from "../errors/api-error.ts";
 import { pick } from "../errors/error-responses.ts";
-import { cancelJob } from "../jobs/job-commands.ts";
 import { requireCompany } from "../middleware/auth.ts";
 import type { AppEnv } from "../services.ts";
 import { isUuid, jobParams } from "./params.ts";
@@ -25,5 +24,5 @@ export const registerCancelJob = (app: OpenAPIHono<AppEnv>) =>
   app.openapi(route, async (c) => {
     const { companyId, jobId } = c.req.valid("param");
     if (!isUuid(jobId)) throw new ApiError("not_found", "No such job");
-    return c.json(await cancelJob(c.var.services, companyId, jobId), 202);
+    return c.json(await c.var.services.engine.cancel(companyId, jobId), 202);
   });

@@ -2,7 +2,6 @@ import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { jobSchema } from "@kiln/core";
 import { ApiError } from "../errors/api-error.ts";
 import { pick } from "../errors/error-responses.ts";
-import { retryJob } from "../jobs/job-commands.ts";
 import { requireCompany } from "../middleware/auth.ts";
 import type { AppEnv } from "../services.ts";
 import { isUuid, jobParams } from "./params.ts";
@@ -24,5 +23,5 @@ export const registerRetryJob = (app: OpenAPIHono<AppEnv>) =>
   app.openapi(route, async (c) => {
     const { companyId, jobId } = c.req.valid("param");
     if (!isUuid(jobId)) throw new ApiError("not_found", "No such job");
-    return c.json(await retryJob(c.var.services, companyId, jobId), 202);
+    return c.json(await c.var.services.engine.retry(companyId, jobId), 202);
   });

@@ -44,11 +44,15 @@ const route = createRoute({
 export const registerSubmitJob = (app: OpenAPIHono<AppEnv>) =>
   app.openapi(route, async (c) => {
     const { companyId } = c.req.valid("param");
-    const { job } = await submitJob(c.var.services, {
-      companyId,
-      body: c.req.valid("json"),
-      idempotencyKey: c.req.valid("header")["idempotency-key"],
-    });
+    const { engine, renderers, config } = c.var.services;
+    const { job } = await submitJob(
+      { engine, renderers, idempotencyTtlMs: config.KILN_IDEMPOTENCY_TTL_MS },
+      {
+        companyId,
+        body: c.req.valid("json"),
+        idempotencyKey: c.req.valid("header")["idempotency-key"],
+      },
+    );
     c.header("Location", `/api/companies/${companyId}/content-jobs/${job.id}`);
     return c.json({ jobId: job.id, status: job.status, createdAt: job.createdAt }, 202);
   });

@@ -81,7 +81,7 @@ describe("GET /api/companies/:companyId/content-jobs/:jobId", () => {
 
   it("a failed job carries its error {code, message}", async () => {
     const jobId = await submitCanary(h, acme);
-    await failJob(h, jobId);
+    await failJob(h, acme.companyId, jobId);
     const job = await getJob(jobId);
     expect(job).toMatchObject({
       status: "failed",

@@ -1,4 +1,4 @@
-import { type Job, type JobSummary, toJobSummary } from "@kiln/core";
+import type { Job, JobSummary } from "@kiln/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readSse } from "../../src/testing/read-sse.ts";
 import { createTestHarness, type TestHarness } from "../../src/testing/test-harness.ts";
@@ -19,17 +19,13 @@ const submitCanary = async () => {
   return ((await response.json()) as { jobId: string }).jobId;
 };
 
-/** Finishes a job the way a worker does: the row first, then the event. */
+/** Finishes a job through the lifecycle engine, as a worker does: the row first, then the event. */
 const finishLikeAWorker = async (jobId: string) => {
-  const started = await h.services.jobs.startAttempt(jobId);
+  const started = await h.services.engine.startAttempt(jobId);
   if (started.kind !== "started") throw new Error(`could not start ${jobId}`);
-  const done = await h.services.jobs.completeAttempt(jobId, started.attempt, [
+  await h.services.engine.complete(started.handle, [
     { name: "canary.json", contentType: "application/json", size: 2, sha256: "00" },
   ]);
-  await h.services.events.append({
-    type: "content_job.done",
-    data: { jobId, companyId: company.companyId, job: toJobSummary(done!) },
-  });
 };
 
 describe("the job stream is race-free", () => {

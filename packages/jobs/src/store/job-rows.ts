@@ -1,0 +1,243 @@
+import { randomUUID } from "node:crypto";
+import { type Job, type JobError, type JobStatus, KilnError } from "@kiln/core";
+import { isUniqueViolation, Prisma, type PrismaClient, type StoredArtifact, toJob } from "@kiln/db";
+import { fromStatuses, targetStatus } from "../lifecycle/transitions.ts";
+
+export interface NewJobRow {
+  companyId: string;
+  jobType: string;
+  /** Already validated by the job type's schema. */
+  input: unknown;
+  sourceTaskId?: string | null;
+  priority: number;
+  maxAttempts: number;
+  /** With an `Idempotency-Key`: the same key and body return the same job. */
+  idempotency?: { key: string; requestHash: string; ttlMs: number };
+}
+
+/** What starting an attempt found. */
+export type StartedRow =
+  | {
+      kind: "started";
+      job: Job;
+      attempt: number;
+      attemptLimit: number;
+      /** Attempts of this job already handed back to its budget (see `failAttempt`'s `refund`). */
+      interruptionRefunds: number;
+      previousStatus: JobStatus;
+    }
+  | { kind: "terminal"; job: Job }
+  | { kind: "exhausted"; job: Job }
+  | { kind: "missing" };
+
+/**
+ * The lifecycle's row writes, each matching the statuses its transition allows (see
+ * `transitions`) and, for a worker's writes, fenced by the attempt number. Only the engine uses it.
+ */
+export interface JobRows {
+  create(row: NewJobRow): Promise<{ job: Job; created: boolean }>;
+  /** Marks the row running and counts the attempt; a row already running means the last attempt was lost. */
+  startAttempt(jobId: string): Promise<StartedRow>;
+  /** Progress of the current attempt; never backwards. `false` when the attempt no longer owns the row. */
+  updateProgress(jobId: string, attempt: number, progress: number, stage: string): Promise<boolean>;
+  completeAttempt(jobId: string, attempt: number, artifacts: StoredArtifact[]): Promise<Job | null>;
+  /**
+   * Records a failed attempt: `final` fails the job, otherwise it waits for its retry. `refund`
+   * gives the attempt back to the budget — it still counts in `attempts` and in
+   * `interruptionRefunds`, which the engine caps.
+   */
+  failAttempt(
+    jobId: string,
+    attempt: number,
+    error: JobError,
+    options: { final: boolean; refund?: boolean },
+  ): Promise<Job | null>;
+  /** `null`: no such job; `conflict`: not in a status it can leave this way. */
+  cancel(companyId: string, jobId: string): Promise<Job | "conflict" | null>;
+  /** Queues the job again with a fresh budget of `maxAttempts`. */
+  retry(companyId: string, jobId: string): Promise<Job | "conflict" | null>;
+}
+
+export const createJobRows = ({ prisma }: { prisma: PrismaClient }): JobRows => {
+  const findJob = async (jobId: string): Promise<Job | null> => {
+    const row = await prisma.contentJob.findUnique({ where: { id: jobId } });
+    return row ? toJob(row) : null;
+  };
+
+  const createWithIdempotency = async (
+    data: Prisma.ContentJobUncheckedCreateInput,
+    { key, requestHash, ttlMs }: NonNullable<NewJobRow["idempotency"]>,
+  ): Promise<{ job: Job; created: boolean }> => {
+    const companyId = data.companyId;
+    // Two rounds: the second follows the deletion of an expired key.
+    for (let round = 0; round < 3; round++) {
+      try {
+        const row = await prisma.$transaction(async (tx) => {
+          const created = await tx.contentJob.create({ data });
+          await tx.idempotencyKey.create({
+            data: { companyId, key, requestHash, jobId: created.id, expiresAt: new Date(Date.now() + ttlMs) },
+          });
+          return created;
+        });
+        return { job: toJob(row), created: true };
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+      }
+      const existing = await prisma.idempotencyKey.findUnique({
+        where: { companyId_key: { companyId, key } },
+        include: { job: true },
+      });
+      if (!existing) continue;
+      if (existing.expiresAt.getTime() <= Date.now()) {
+        await prisma.idempotencyKey.deleteMany({ where: { companyId, key, expiresAt: { lte: new Date() } } });
+        continue;
+      }
+      if (existing.requestHash !== requestHash) {
+        throw new KilnError("conflict", "this Idempotency-Key was used with a different request body");
+      }
+      return { job: toJob(existing.job), created: false };
+    }
+    throw new KilnError("conflict", "this Idempotency-Key is being used concurrently; retry the request");
+  };
+
+  /** `conflict` when the job exists (in another status), `null` when it does not. */
+  const conflictOrMissing = async (companyId: string, jobId: string) => {
+    const existing = await prisma.contentJob.findFirst({
+      where: { id: jobId, companyId },
+      select: { id: true },
+    });
+    return existing ? ("conflict" as const) : null;
+  };
+
+  const startable = [...new Set([...fromStatuses("startAttempt"), ...fromStatuses("restartLostAttempt")])];
+
+  return {
+    async create(newJob) {
+      const data: Prisma.ContentJobUncheckedCreateInput = {
+        id: randomUUID(),
+        companyId: newJob.companyId,
+        jobType: newJob.jobType,
+        input: newJob.input as Prisma.InputJsonValue,
+        sourceTaskId: newJob.sourceTaskId ?? null,
+        priority: newJob.priority,
+        maxAttempts: newJob.maxAttempts,
+        attemptLimit: newJob.maxAttempts,
+        status: targetStatus("submit"),
+      };
+      if (newJob.idempotency) return createWithIdempotency(data, newJob.idempotency);
+      return { job: toJob(await prisma.contentJob.create({ data })), created: true };
+    },
+
+    async startAttempt(jobId) {
+      const started = await prisma.$queryRaw<
+        { attempt: number; attempt_limit: number; interruption_refunds: number; previous_status: JobStatus }[]
+      >`
+        WITH prev AS (SELECT id, status FROM content_jobs WHERE id = ${jobId}::uuid FOR UPDATE)
+        UPDATE content_jobs AS j
+           SET status = 'running', attempts = j.attempts + 1, started_at = COALESCE(j.started_at, now()),
+               stage = 'starting', updated_at = now()
+          FROM prev
+         WHERE j.id = prev.id AND j.status::text = ANY(${startable}::text[]) AND j.attempts < j.attempt_limit
+        RETURNING j.attempts AS attempt, j.attempt_limit, j.interruption_refunds,
+                  prev.status::text AS previous_status`;
+      const job = await findJob(jobId);
+      if (!job) return { kind: "missing" };
+      const row = started[0];
+      if (row) {
+        return {
+          kind: "started",
+          job,
+          attempt: row.attempt,
+          attemptLimit: row.attempt_limit,
+          interruptionRefunds: row.interruption_refunds,
+          previousStatus: row.previous_status,
+        };
+      }
+      if (!fromStatuses("exhaust").includes(job.status)) return { kind: "terminal", job };
+      const now = new Date();
+      const failed = await prisma.contentJob.updateManyAndReturn({
+        where: { id: jobId, status: { in: fromStatuses("exhaust") }, attempts: job.attempts },
+        data: {
+          status: targetStatus("exhaust"),
+          stage: "failed",
+          finishedAt: now,
+          updatedAt: now,
+          error: { code: "attempts_exhausted", message: `gave up after ${job.attempts} attempts` },
+        },
+      });
+      const failedRow = failed[0];
+      return failedRow ? { kind: "exhausted", job: toJob(failedRow) } : { kind: "terminal", job };
+    },
+
+    async updateProgress(jobId, attempt, progress, stage) {
+      const { count } = await prisma.contentJob.updateMany({
+        where: {
+          id: jobId,
+          attempts: attempt,
+          status: { in: fromStatuses("reportProgress") },
+          progress: { lte: progress },
+        },
+        data: { progress, stage, updatedAt: new Date() },
+      });
+      return count === 1;
+    },
+
+    async completeAttempt(jobId, attempt, artifacts) {
+      const now = new Date();
+      const rows = await prisma.contentJob.updateManyAndReturn({
+        where: { id: jobId, attempts: attempt, status: { in: fromStatuses("complete") } },
+        data: {
+          status: targetStatus("complete"),
+          progress: 100,
+          stage: "done",
+          artifacts: artifacts as unknown as Prisma.InputJsonValue,
+          error: Prisma.DbNull,
+          finishedAt: now,
+          updatedAt: now,
+        },
+      });
+      return rows[0] ? toJob(rows[0]) : null;
+    },
+
+    async failAttempt(jobId, attempt, error, { final, refund = false }) {
+      const now = new Date();
+      const on = final ? "failFinally" : refund ? "handBack" : "failAndRetry";
+      const rows = await prisma.contentJob.updateManyAndReturn({
+        where: { id: jobId, attempts: attempt, status: { in: fromStatuses(on) } },
+        data: final
+          ? { status: targetStatus(on), stage: "failed", error, finishedAt: now, updatedAt: now }
+          : {
+              status: targetStatus(on),
+              stage: "retrying",
+              error,
+              updatedAt: now,
+              ...(refund && { attemptLimit: { increment: 1 }, interruptionRefunds: { increment: 1 } }),
+            },
+      });
+      return rows[0] ? toJob(rows[0]) : null;
+    },
+
+    async cancel(companyId, jobId) {
+      const now = new Date();
+      const rows = await prisma.contentJob.updateManyAndReturn({
+        where: { id: jobId, companyId, status: { in: fromStatuses("cancel") } },
+        data: { status: targetStatus("cancel"), stage: "cancelled", finishedAt: now, updatedAt: now },
+      });
+      return rows[0] ? toJob(rows[0]) : conflictOrMissing(companyId, jobId);
+    },
+
+    async retry(companyId, jobId) {
+      const rows = await prisma.$queryRaw<{ id: string }[]>`
+        UPDATE content_jobs
+           SET status = ${targetStatus("retry")}::job_status, progress = 0, stage = 'queued', error = NULL,
+               artifacts = '[]'::jsonb, finished_at = NULL, attempt_limit = attempts + max_attempts,
+               updated_at = now()
+         WHERE id = ${jobId}::uuid AND company_id = ${companyId}::uuid
+           AND status::text = ANY(${fromStatuses("retry")}::text[])
+        RETURNING id`;
+      if (rows.length === 0) return conflictOrMissing(companyId, jobId);
+      const job = await findJob(jobId);
+      return job ?? conflictOrMissing(companyId, jobId);
+    },
+  };
+};
