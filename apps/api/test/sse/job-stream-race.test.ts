@@ -54,7 +54,12 @@ describe("the job stream is race-free", () => {
       );
       const { events, ended } = await readSse(response, { timeoutMs: 5_000 });
       expect(ended).toBe(true);
-      expect(events.map((e) => e.event)).toEqual(["content_job.status", "content_job.done"]);
+      // The snapshot (queued), then what the attempt published after it: started and done.
+      expect(events.map((e) => e.event)).toEqual([
+        "content_job.status",
+        "content_job.started",
+        "content_job.done",
+      ]);
       expect((events[0]!.data.job as Job).status).toBe("queued");
     } finally {
       jobs.getJobSummary = realGetJob;
