@@ -14,6 +14,7 @@ import {
 import { createRendererRegistry, createRenderRunner } from "@kiln/renderers";
 import { createLocalArtifactStore } from "@kiln/storage";
 import { Worker } from "bullmq";
+import { startSlotAnnouncer } from "./announce-slots.ts";
 import { checkChromium } from "./check-chromium.ts";
 import type { WorkerConfig } from "./config.ts";
 import { watchEventLoop } from "./loop-health.ts";
@@ -163,6 +164,13 @@ export const runWorker = async ({ config, logger, jobTypes }: RunWorkerOptions) 
     graceMs: config.KILN_RECONCILE_GRACE_MS,
   });
   reconciler.start();
+  const announcer = startSlotAnnouncer({
+    queues,
+    jobTypes: served,
+    slots: config.WORKER_CONCURRENCY,
+    logger,
+  });
+  await announcer.ready;
   logger.info(
     {
       jobTypes: served,
@@ -181,6 +189,7 @@ export const runWorker = async ({ config, logger, jobTypes }: RunWorkerOptions) 
      */
     async close() {
       await reconciler.close();
+      await announcer.close();
       const closing = Promise.all([...workers.values()].map((worker) => worker.close()));
       const grace = setTimeout(() => {
         logger.warn("grace period over: aborting jobs still running");

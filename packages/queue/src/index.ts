@@ -3,6 +3,7 @@ export * from "./events/event-hub.ts";
 export * from "./events/event-keys.ts";
 export * from "./events/event-log.ts";
 export * from "./events/stream-id.ts";
+export * from "./fair/fair-lines.ts";
 export * from "./job-queues.ts";
 export * from "./key-revocations.ts";
 export * from "./leader-lease.ts";

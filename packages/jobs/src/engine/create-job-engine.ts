@@ -14,7 +14,7 @@ import { throwUnlessJob } from "./throw-unless-job.ts";
 export interface JobEngineDeps {
   rows: JobRows;
   reads: Pick<JobStore, "getJobSummary" | "findStaleActiveJobs">;
-  queues: Pick<JobQueues, "enqueue" | "remove" | "stateOf">;
+  queues: Pick<JobQueues, "enqueue" | "remove" | "stateOf" | "dispatch" | "release">;
   events: Pick<EventLog, "append">;
   /** Reaches every worker (a cancel aborts the running attempt wherever it runs). */
   control: { publish(command: ControlCommand): Promise<number> };
@@ -23,6 +23,13 @@ export interface JobEngineDeps {
   logger: Logger;
   /** Base of the exponential retry backoff. */
   retryBackoffMs: number;
+  /** A company's limits the lifecycle enforces (fleet-wide running cap per job type). Default: none. */
+  limits?: CompanyLimitsSource;
+}
+
+/** What the engine needs of a company's limits. */
+export interface CompanyLimitsSource {
+  of(companyId: string): Promise<{ maxRunningPerJobType?: number | null }>;
 }
 
 /** What a queue entry needs of a row. */
@@ -42,14 +49,41 @@ export const createJobEngine = (deps: JobEngineDeps): JobEngine => {
     }
   };
 
-  const enqueue = (job: Enqueueable) =>
-    queues.enqueue({
+  const enqueue = async (job: Enqueueable) => {
+    const limits = await deps.limits?.of(job.companyId);
+    await queues.enqueue({
       id: job.id,
       companyId: job.companyId,
       jobType: job.jobType,
       priority: job.priority,
       attempts: queueAttemptsFor(job.maxAttempts),
+      maxRunning: limits?.maxRunningPerJobType ?? undefined,
     });
+  };
+
+  /**
+   * Moves the jobs whose turn it is into the queue: after an attempt took a job off the queue (a
+   * slot's next job is due) or a job stopped counting against its company's running cap. Best
+   * effort, off the attempt's path: the workers also dispatch on a timer.
+   */
+  const dispatchSoon = (jobType: string) => {
+    queues.dispatch(jobType).catch((error: unknown) => {
+      logger.debug({ err: error, jobType }, "dispatch failed; the next one will catch up");
+    });
+  };
+
+  /** The job no longer runs (finished, cancelled, gone): its slot under the company's cap is free. */
+  const release = async (job: { id: string; companyId: string; jobType: string }) => {
+    try {
+      await queues.release(job.jobType, job.companyId, job.id);
+      dispatchSoon(job.jobType);
+    } catch (error) {
+      logger.warn(
+        { err: error, jobId: job.id },
+        "could not release the job's running slot; the reconciler will",
+      );
+    }
+  };
 
   /** Enqueues unless the queue is down: then the reconciler will (the row is the truth). */
   const enqueueOrLeaveToReconciler = async (job: Enqueueable, replaceFinished: boolean) => {
@@ -81,6 +115,7 @@ export const createJobEngine = (deps: JobEngineDeps): JobEngine => {
     const failed = await rows.failAttempt(jobId, attempt, error, { final, refund });
     if (!failed) return { kind: "released" };
     if (final) {
+      await release(failed);
       await publish({ type: "content_job.failed", data: { jobId, companyId, job: toJobSummary(failed) } });
       return { kind: "failed" };
     }
@@ -109,6 +144,7 @@ export const createJobEngine = (deps: JobEngineDeps): JobEngine => {
       await Promise.allSettled([
         queues.remove(job.jobType, job.id),
         deps.control.publish({ type: "cancel", jobId: job.id, jobType: job.jobType }),
+        release(job),
       ]);
       await publish({ type: "content_job.cancelled", data: { jobId, companyId, job: toJobSummary(job) } });
       return job;
@@ -177,6 +213,7 @@ export const createJobEngine = (deps: JobEngineDeps): JobEngine => {
       const { jobId, companyId, attempt } = handle;
       const done = await rows.completeAttempt(jobId, attempt, artifacts);
       if (!done) return null;
+      await release(done);
       await publish({ type: "content_job.done", data: { jobId, companyId, job: toJobSummary(done) } });
       return done;
     },
