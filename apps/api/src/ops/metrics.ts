@@ -5,7 +5,7 @@ import type { SseRegistry } from "../sse/sse-registry.ts";
 import { cachedLookup } from "./cached-lookup.ts";
 
 export interface ApiMetricsOptions {
-  queues: Pick<JobQueues, "queue">;
+  queues: Pick<JobQueues, "queue" | "lines">;
   /** The registered job types; one queue each. */
   jobTypes: readonly string[];
   jobs: { countByStatus(): Promise<Record<JobStatus, number>> };
@@ -24,7 +24,16 @@ export interface ApiMetricsOptions {
   jobCountsTtlMs?: number;
   /** The clock of that reuse, in ms. Default `Date.now`. */
   now?: () => number;
+  /** Companies with the longest lines shown by name in `kiln_company_lined_jobs`; the rest sum up as `other`. Default 10. */
+  topCompanies?: number;
 }
+
+/** The `top` largest counts by key, and the sum of the rest under `other` (bounded label cardinality). */
+const topAndOther = (counts: Map<string, number>, top: number): [string, number][] => {
+  const sorted = [...counts.entries()].sort((a, b) => b[1] - a[1]);
+  const rest = sorted.slice(top).reduce((sum, [, count]) => sum + count, 0);
+  return [...sorted.slice(0, top), ...(sorted.length > top ? [["other", rest] as [string, number]] : [])];
+};
 
 export interface HttpObservation {
   method: string;
@@ -58,6 +67,7 @@ export const createApiMetrics = ({
   logger,
   collectTimeoutMs = 1_000,
   jobCountsTtlMs = 15_000,
+  topCompanies = 10,
   now,
 }: ApiMetricsOptions): ApiMetrics => {
   const countJobsByStatus = cachedLookup(() => jobs.countByStatus(), { ttlMs: jobCountsTtlMs, now });
@@ -90,6 +100,12 @@ export const createApiMetrics = ({
     labelNames: ["job_type", "state"] as const,
     registers,
   });
+  const companyLined = new Gauge({
+    name: "kiln_company_lined_jobs",
+    help: "Jobs waiting in a company's line per job type: the companies with the longest lines by id, the rest as `other`",
+    labelNames: ["job_type", "company"] as const,
+    registers,
+  });
   const jobsByStatus = new Gauge({
     name: "kiln_jobs",
     help: "Content jobs per status in PostgreSQL, all companies (the same in every API instance)",
@@ -117,13 +133,30 @@ export const createApiMetrics = ({
    */
   const refresh = async () => {
     const [queueCounts, jobCounts] = await Promise.all([
-      read("queues", () => Promise.all(jobTypes.map((jobType) => queues.queue(jobType).getJobCounts()))),
+      read("queues", () =>
+        Promise.all(
+          jobTypes.map(async (jobType) => {
+            const [counts, lines] = await Promise.all([
+              queues.queue(jobType).getJobCounts(),
+              queues.lines.lineLengths(jobType),
+            ]);
+            return { counts, lines };
+          }),
+        ),
+      ),
       read("jobs", countJobsByStatus),
     ]);
     queueJobs.reset();
-    queueCounts?.forEach((byState, index) => {
+    companyLined.reset();
+    queueCounts?.forEach(({ counts, lines }, index) => {
       const job_type = jobTypes[index]!;
-      for (const [state, count] of Object.entries(byState)) queueJobs.set({ job_type, state }, count);
+      for (const [state, count] of Object.entries(counts)) queueJobs.set({ job_type, state }, count);
+      queueJobs.set(
+        { job_type, state: "lined" },
+        [...lines.values()].reduce((sum, count) => sum + count, 0),
+      );
+      for (const [company, count] of topAndOther(lines, topCompanies))
+        companyLined.set({ job_type, company }, count);
     });
     jobsByStatus.reset();
     for (const [status, count] of Object.entries(jobCounts ?? {})) jobsByStatus.set({ status }, count);

@@ -96,7 +96,7 @@ describe("POST …/content-jobs/:jobId/retry", () => {
     const job = await accepted(await command(jobId, "retry"));
     expect(job).toMatchObject({ id: jobId, status: "queued", progress: 0, error: null, finishedAt: null });
     expect(await getJob(jobId)).toMatchObject({ status: "queued" });
-    expect(["waiting", "prioritized"]).toContain(await h.services.queues.stateOf("canary", jobId));
+    expect(["waiting", "lined"]).toContain(await h.services.queues.stateOf("canary", jobId));
   });
 
   it("a failed job → 202 queued, its error and artifacts cleared", async () => {

@@ -100,6 +100,6 @@ describe("GET /api/companies/:companyId/content-jobs/:jobId", () => {
 
   it("the queue holds an entry for a submitted job", async () => {
     const jobId = await submitCanary(h, acme);
-    expect(["waiting", "prioritized"]).toContain(await h.services.queues.stateOf("canary", jobId));
+    expect(["waiting", "lined"]).toContain(await h.services.queues.stateOf("canary", jobId));
   });
 });
