@@ -15,6 +15,8 @@ export interface ReconcilerOptions {
   graceMs: number;
   /** Rows checked per pass. Default 500. */
   batchSize?: number;
+  /** Job types whose running-cap slots each pass checks for jobs that ended unseen. */
+  jobTypes?: string[];
 }
 
 /**
@@ -30,13 +32,18 @@ export const createReconciler = ({
   intervalMs,
   graceMs,
   batchSize = 500,
+  jobTypes = [],
 }: ReconcilerOptions) => {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
 
   const reconcileOnce = async (): Promise<ReconcileReport> => {
     if (!(await lease.acquire())) return { checked: 0, enqueued: 0 };
-    const report = await engine.reconcile({ olderThan: new Date(Date.now() - graceMs), batchSize });
+    const report = await engine.reconcile({
+      olderThan: new Date(Date.now() - graceMs),
+      batchSize,
+      jobTypes,
+    });
     // Housekeeping rides on the same lease: expired idempotency keys would otherwise only go on reuse.
     const forgotten = await jobs.deleteExpiredIdempotencyKeys();
     if (forgotten > 0) logger.info({ count: forgotten }, "forgot expired idempotency keys");

@@ -162,6 +162,7 @@ export const runWorker = async ({ config, logger, jobTypes }: RunWorkerOptions) 
     logger,
     intervalMs: config.KILN_RECONCILE_INTERVAL_MS,
     graceMs: config.KILN_RECONCILE_GRACE_MS,
+    jobTypes: served,
   });
   reconciler.start();
   const announcer = startSlotAnnouncer({

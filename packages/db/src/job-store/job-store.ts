@@ -46,6 +46,8 @@ export interface JobStore {
     limit: number,
     after?: { updatedAt: Date; id: string },
   ): Promise<StaleActiveJob[]>;
+  /** Which of these jobs are still queued or running. */
+  activeJobIds(ids: string[]): Promise<Set<string>>;
   /** How many jobs are in each status, across every company (metrics); absent statuses count 0. */
   countByStatus(): Promise<Record<JobStatus, number>>;
   /** Forgets `Idempotency-Key`s past their 24 h; returns how many. Bounded per call. */
@@ -149,6 +151,15 @@ export const createJobStore = ({ prisma }: JobStoreOptions): JobStore => {
         orderBy: [{ updatedAt: "asc" }, { id: "asc" }],
         take: limit,
       });
+    },
+
+    async activeJobIds(ids) {
+      if (ids.length === 0) return new Set();
+      const rows = await prisma.contentJob.findMany({
+        where: { id: { in: ids }, status: { in: activeStatuses } },
+        select: { id: true },
+      });
+      return new Set(rows.map((row) => row.id));
     },
 
     async countByStatus(): Promise<Record<JobStatus, number>> {

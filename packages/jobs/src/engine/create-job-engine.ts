@@ -13,8 +13,8 @@ import { throwUnlessJob } from "./throw-unless-job.ts";
 
 export interface JobEngineDeps {
   rows: JobRows;
-  reads: Pick<JobStore, "getJobSummary" | "findStaleActiveJobs">;
-  queues: Pick<JobQueues, "enqueue" | "remove" | "stateOf" | "dispatch" | "release">;
+  reads: Pick<JobStore, "getJobSummary" | "findStaleActiveJobs" | "activeJobIds">;
+  queues: Pick<JobQueues, "enqueue" | "remove" | "stateOf" | "dispatch" | "release" | "lines">;
   events: Pick<EventLog, "append">;
   /** Reaches every worker (a cancel aborts the running attempt wherever it runs). */
   control: { publish(command: ControlCommand): Promise<number> };
@@ -127,6 +127,23 @@ export const createJobEngine = (deps: JobEngineDeps): JobEngine => {
     return { kind: "retrying", delayMs };
   };
 
+  /** Frees the running-cap slots of jobs that ended without releasing them (a crash in between). */
+  const releaseEnded = async (jobType: string): Promise<number> => {
+    let released = 0;
+    for (const [companyId, ids] of await queues.lines.inflight(jobType)) {
+      const active = await reads.activeJobIds(ids);
+      for (const id of ids.filter((candidate) => !active.has(candidate))) {
+        await queues.release(jobType, companyId, id);
+        released += 1;
+      }
+    }
+    if (released > 0) {
+      logger.info({ jobType, released }, "freed the running-cap slots of jobs that had ended");
+      dispatchSoon(jobType);
+    }
+    return released;
+  };
+
   return {
     async submit(request) {
       const { job, created } = await rows.create(request);
@@ -230,7 +247,7 @@ export const createJobEngine = (deps: JobEngineDeps): JobEngine => {
       return endAttempt(handle, error, { final, refund });
     },
 
-    async reconcile({ olderThan, batchSize = 500 }) {
+    async reconcile({ olderThan, batchSize = 500, jobTypes = [] }) {
       let checked = 0;
       let enqueued = 0;
       let after: { updatedAt: Date; id: string } | undefined;
@@ -247,7 +264,9 @@ export const createJobEngine = (deps: JobEngineDeps): JobEngine => {
         if (!last || page.length < batchSize) break;
         after = { updatedAt: last.updatedAt, id: last.id };
       }
-      return { checked, enqueued };
+      let released = 0;
+      for (const jobType of jobTypes) released += await releaseEnded(jobType);
+      return { checked, enqueued, released };
     },
 
     async requeueIfQueued(companyId, jobId) {

@@ -4,7 +4,7 @@ import { createCompanyStore, type PrismaClient } from "@kiln/db";
 import { createPrismaForTest, createTestDatabase, type TestDatabase } from "@kiln/db/testing";
 import { createEventLog, createRedisConnection, RetryLater } from "@kiln/queue";
 import type { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { maxInterruptionRefunds, queueAttemptsFor } from "../lifecycle/attempt-budget.ts";
 import { createEngineForTest, type EngineForTest } from "../testing/index.ts";
 import type { AttemptHandle } from "./job-engine.ts";
@@ -20,6 +20,8 @@ let redis: Redis;
 let kiln: EngineForTest;
 let companyId: string;
 const deleted: string[] = [];
+/** Companies with a fleet-wide cap of one running job per type. */
+const cappedCompanies = new Set<string>();
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -31,6 +33,7 @@ beforeAll(async () => {
     prefix,
     retryBackoffMs: backoffMs,
     artifacts: { deleteJob: async (_companyId, jobId) => void deleted.push(jobId) },
+    limits: { of: async (id) => ({ maxRunningPerJobType: cappedCompanies.has(id) ? 1 : null }) },
   });
   companyId = (await createCompanyStore({ prisma }).createCompany("Acme")).id;
 });
@@ -302,5 +305,44 @@ describe("reconcile and requeue", () => {
     const failed = await submit(1);
     await kiln.engine.fail(await start(failed), boom, { permanent: true });
     expect(await kiln.engine.requeueIfQueued(companyId, failed)).toBe(false);
+  });
+});
+
+describe("a company's running cap", () => {
+  let jobType = "";
+  beforeEach(() => {
+    jobType = `capped-${randomBytes(3).toString("hex")}`;
+  });
+  const submitCapped = async (company: string) =>
+    (await kiln.engine.submit({ companyId: company, jobType, input: {}, priority: 0, maxAttempts: 1 })).job
+      .id;
+  const queued = async () => (await kiln.queues.queue(jobType).getWaiting()).map((entry) => entry.id);
+
+  it("holds the company's next job in its line until its running one ends, across the fleet", async () => {
+    const capped = (await createCompanyStore({ prisma }).createCompany("Capped")).id;
+    cappedCompanies.add(capped);
+    const first = await submitCapped(capped);
+    const second = await submitCapped(capped);
+    expect(await queued()).toEqual([first]);
+    const handle = await start(first);
+    await kiln.queues.queue(jobType).remove(first);
+    await kiln.queues.dispatch(jobType);
+    expect(await kiln.queues.stateOf(jobType, second)).toBe("lined");
+    await kiln.engine.complete(handle, [{ name: "a", contentType: "text/plain", size: 1, sha256: "00" }]);
+    await vi.waitFor(async () => expect(await queued()).toEqual([second]));
+  });
+
+  it("reconcile frees the slots of jobs that ended without releasing them", async () => {
+    const capped = (await createCompanyStore({ prisma }).createCompany("Crashed")).id;
+    cappedCompanies.add(capped);
+    const jobId = await submitCapped(capped);
+    await kiln.queues.queue(jobType).remove(jobId);
+    // The attempt ended, but its worker died before releasing the slot.
+    await prisma.contentJob.update({ where: { id: jobId }, data: { status: "done" } });
+    const waiting = await submitCapped(capped);
+    expect(await kiln.queues.stateOf(jobType, waiting)).toBe("lined");
+    const report = await kiln.engine.reconcile({ olderThan: new Date(0), jobTypes: [jobType] });
+    expect(report.released).toBe(1);
+    await vi.waitFor(async () => expect(await queued()).toContain(waiting));
   });
 });

@@ -33,6 +33,8 @@ export type AttemptEnd =
 export interface ReconcileReport {
   checked: number;
   enqueued: number;
+  /** Running-cap slots freed of jobs that had ended. */
+  released?: number;
 }
 
 /**
@@ -61,8 +63,11 @@ export interface JobEngine {
    */
   handBack(handle: AttemptHandle, reason: string, options?: { counts?: boolean }): Promise<AttemptEnd>;
 
-  /** One pass: re-enqueues active rows older than `olderThan` whose queue entry is gone or finished. */
-  reconcile(options: { olderThan: Date; batchSize?: number }): Promise<ReconcileReport>;
+  /**
+   * One pass: re-enqueues active rows older than `olderThan` whose queue entry is gone or finished,
+   * and frees the running-cap slots of `jobTypes`' jobs that ended without releasing them.
+   */
+  reconcile(options: { olderThan: Date; batchSize?: number; jobTypes?: string[] }): Promise<ReconcileReport>;
   /**
    * After a worker let go of a job's queue entry: a row found queued again meanwhile (a retry that
    * arrived while the entry was locked) is enqueued at once. `true` when it was.

@@ -2,7 +2,7 @@ import { silentLogger } from "@kiln/core";
 import { createJobStore, type PrismaClient } from "@kiln/db";
 import { createControlPublisher, createEventLog, createJobQueues, type JobQueues } from "@kiln/queue";
 import type { Redis } from "ioredis";
-import { createJobEngine } from "../engine/create-job-engine.ts";
+import { type CompanyLimitsSource, createJobEngine } from "../engine/create-job-engine.ts";
 import type { JobEngine } from "../engine/job-engine.ts";
 import { createJobRows, type NewJobRow } from "../store/job-rows.ts";
 
@@ -21,12 +21,14 @@ export const createEngineForTest = ({
   prefix,
   retryBackoffMs = 10,
   artifacts = { deleteJob: async () => {} },
+  limits,
 }: {
   prisma: PrismaClient;
   redis: Redis;
   prefix: string;
   retryBackoffMs?: number;
   artifacts?: { deleteJob(companyId: string, jobId: string): Promise<void> };
+  limits?: CompanyLimitsSource;
 }): EngineForTest => {
   const rows = createJobRows({ prisma });
   const queues = createJobQueues({ connection: redis, prefix });
@@ -39,6 +41,7 @@ export const createEngineForTest = ({
     artifacts,
     logger: silentLogger,
     retryBackoffMs,
+    limits,
   });
   return {
     engine,

@@ -47,6 +47,8 @@ export interface FairLines {
   isLined(jobType: string, id: string): Promise<boolean>;
   /** The job's attempt ended for good (or it was cancelled): it no longer counts against the running cap. */
   release(jobType: string, companyId: string, id: string): Promise<void>;
+  /** The jobs counting against each company's running cap of a type (to prune those that ended unseen). */
+  inflight(jobType: string): Promise<Map<string, string[]>>;
   /** A worker process announces how many of the type's jobs it runs at once, for `ttlMs`. */
   announceSlots(jobType: string, workerId: string, slots: number, ttlMs: number): Promise<void>;
   withdrawSlots(jobType: string, workerId: string): Promise<void>;
@@ -162,6 +164,26 @@ export const createFairLines = ({
 
     async release(jobType, companyId, id) {
       await call(redis.srem(keys(jobType).inflightPrefix + companyId, id), "release");
+    },
+
+    async inflight(jobType) {
+      const k = keys(jobType);
+      const byCompany = new Map<string, string[]>();
+      let cursor = "0";
+      do {
+        const [next, found] = await call(
+          redis.scan(cursor, "MATCH", `${k.inflightPrefix}*`, "COUNT", 500),
+          "in-flight scan",
+        );
+        cursor = next;
+        for (const key of found) {
+          byCompany.set(
+            key.slice(k.inflightPrefix.length),
+            await call(redis.smembers(key), "in-flight scan"),
+          );
+        }
+      } while (cursor !== "0");
+      return byCompany;
     },
 
     async announceSlots(jobType, workerId, slots, ttlMs) {
