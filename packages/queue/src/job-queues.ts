@@ -16,8 +16,8 @@ export interface EnqueueRequest {
   priority: number;
   /** How many attempts BullMQ may make of this entry (the lifecycle engine sets it; see @kiln/jobs). */
   attempts: number;
-  /** The company's fleet-wide cap of this type's jobs in flight; absent: none. */
-  maxRunning?: number;
+  /** The company's fleet-wide cap of this type's jobs in flight: `null` none, absent: as it is. */
+  maxRunning?: number | null;
 }
 
 export interface JobQueuesOptions {

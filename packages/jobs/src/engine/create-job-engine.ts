@@ -29,7 +29,8 @@ export interface JobEngineDeps {
 
 /** What the engine needs of a company's limits. */
 export interface CompanyLimitsSource {
-  of(companyId: string): Promise<{ maxRunningPerJobType?: number | null }>;
+  /** The company's fleet-wide cap of running jobs of this type; `null` for none. */
+  runningCap(companyId: string, jobType: string): Promise<number | null>;
 }
 
 /** What a queue entry needs of a row. */
@@ -50,14 +51,15 @@ export const createJobEngine = (deps: JobEngineDeps): JobEngine => {
   };
 
   const enqueue = async (job: Enqueueable) => {
-    const limits = await deps.limits?.of(job.companyId);
+    // Without a limits source (workers) the cap the API last recorded stays as it is.
+    const maxRunning = deps.limits ? await deps.limits.runningCap(job.companyId, job.jobType) : undefined;
     await queues.enqueue({
       id: job.id,
       companyId: job.companyId,
       jobType: job.jobType,
       priority: job.priority,
       attempts: queueAttemptsFor(job.maxAttempts),
-      maxRunning: limits?.maxRunningPerJobType ?? undefined,
+      maxRunning,
     });
   };
 

@@ -33,7 +33,7 @@ beforeAll(async () => {
     prefix,
     retryBackoffMs: backoffMs,
     artifacts: { deleteJob: async (_companyId, jobId) => void deleted.push(jobId) },
-    limits: { of: async (id) => ({ maxRunningPerJobType: cappedCompanies.has(id) ? 1 : null }) },
+    limits: { runningCap: async (id) => (cappedCompanies.has(id) ? 1 : null) },
   });
   companyId = (await createCompanyStore({ prisma }).createCompany("Acme")).id;
 });

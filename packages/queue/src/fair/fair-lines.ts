@@ -11,8 +11,8 @@ export interface LinedJob {
   priority: number;
   /** BullMQ attempts of the entry (the lifecycle engine's budget). */
   attempts: number;
-  /** The company's fleet-wide cap of this type's jobs in flight; absent: none. */
-  maxRunning?: number;
+  /** The company's fleet-wide cap of this type's jobs in flight: `null` none, absent: as it is. */
+  maxRunning?: number | null;
 }
 
 export interface DispatchedJob {
@@ -54,7 +54,9 @@ export interface FairLines {
   withdrawSlots(jobType: string, workerId: string): Promise<void>;
   /** Jobs waiting in each company's line of a type. */
   lineLengths(jobType: string): Promise<Map<string, number>>;
-  /** Relative share of a company's turns (1 = default); applies to every job type. */
+  /** Sets (a number) or lifts (`null`) a company's fleet-wide cap of the type's jobs in flight. */
+  setRunningCap(jobType: string, companyId: string, cap: number | null): Promise<void>;
+  /** Relative share of a company's turns (1 = default). */
   setWeight(jobType: string, companyId: string, weight: number): Promise<void>;
 }
 
@@ -107,7 +109,7 @@ export const createFairLines = ({
           String(priority),
           JSON.stringify({ c: companyId, a: attempts }),
           companyId,
-          maxRunning === undefined ? "" : String(maxRunning),
+          maxRunning === undefined ? "keep" : maxRunning === null ? "" : String(maxRunning),
         ),
         "enqueue",
       );
@@ -204,6 +206,12 @@ export const createFairLines = ({
       const results = (await call(pipeline.exec(), "line lengths")) ?? [];
       companies.forEach((companyId, i) => lengths.set(companyId, Number(results[i]?.[1] ?? 0)));
       return lengths;
+    },
+
+    async setRunningCap(jobType, companyId, cap) {
+      const k = keys(jobType);
+      if (cap === null) await call(redis.hdel(k.caps, companyId), "running cap");
+      else await call(redis.hset(k.caps, companyId, String(cap)), "running cap");
     },
 
     async setWeight(jobType, companyId, weight) {

@@ -7,14 +7,15 @@
 export const priorityStride = 1_099_511_627_776;
 
 // KEYS: line, ring, ring members, entries, seq, caps.
-// ARGV: id, priority, entry JSON, companyId, cap ("" = none).
+// ARGV: id, priority, entry JSON, companyId, cap ("" = none, "keep" = as it is).
 // ZADD NX: adding a job already in its line keeps its place.
 export const addScript = `
 local seq = redis.call('INCR', KEYS[5])
 local added = redis.call('ZADD', KEYS[1], 'NX', (100 - tonumber(ARGV[2])) * ${priorityStride} + seq, ARGV[1])
 redis.call('HSET', KEYS[4], ARGV[1], ARGV[3])
 if redis.call('SADD', KEYS[3], ARGV[4]) == 1 then redis.call('RPUSH', KEYS[2], ARGV[4]) end
-if ARGV[5] == '' then redis.call('HDEL', KEYS[6], ARGV[4]) else redis.call('HSET', KEYS[6], ARGV[4], ARGV[5]) end
+if ARGV[5] == '' then redis.call('HDEL', KEYS[6], ARGV[4])
+elseif ARGV[5] ~= 'keep' then redis.call('HSET', KEYS[6], ARGV[4], ARGV[5]) end
 return added
 `;
 
