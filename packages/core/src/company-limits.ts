@@ -52,7 +52,11 @@ const limitFields = {
   maxRunningPerJobType: runningCapsSchema.describe(
     "Running jobs at once per job type, fleet-wide: a number for every type, or {jobType: n, '*': n}",
   ),
-  maxOpenStreams: z.int().min(0).max(1_000_000).describe("Open SSE streams at once, across every API instance"),
+  maxOpenStreams: z
+    .int()
+    .min(0)
+    .max(1_000_000)
+    .describe("Open SSE streams at once, across every API instance"),
   maxArtifactBytes: z.int().min(0).describe("Bytes of artifacts kept; a submit beyond it is refused"),
 };
 
@@ -87,7 +91,9 @@ export const companyLimitsViewSchema = z
   .object({
     companyId: z.string(),
     limits: companyLimitsSchema,
-    overrides: companyLimitsSchema.partial().describe("The limits set for this company; the rest are defaults"),
+    overrides: companyLimitsSchema
+      .partial()
+      .describe("The limits set for this company; the rest are defaults"),
   })
   .meta({ id: "CompanyLimitsView" });
 export type CompanyLimitsView = z.infer<typeof companyLimitsViewSchema>;
@@ -114,7 +120,10 @@ export const resolveCompanyLimits = (
 };
 
 /** How many jobs of `jobType` the company may have running at once, fleet-wide. */
-export const runningCapFor = (limits: Pick<CompanyLimits, "maxRunningPerJobType">, jobType: string): number => {
+export const runningCapFor = (
+  limits: Pick<CompanyLimits, "maxRunningPerJobType">,
+  jobType: string,
+): number => {
   const caps = asCapsByType(limits.maxRunningPerJobType);
   return caps[jobType] ?? caps["*"] ?? Number.POSITIVE_INFINITY;
 };

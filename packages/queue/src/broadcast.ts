@@ -14,7 +14,11 @@ export interface BroadcastPublisherOptions {
   timeoutMs?: number;
 }
 
-export const createBroadcastPublisher = <T>({ redis, channel, timeoutMs = 3_000 }: BroadcastPublisherOptions) => ({
+export const createBroadcastPublisher = <T>({
+  redis,
+  channel,
+  timeoutMs = 3_000,
+}: BroadcastPublisherOptions) => ({
   /** Resolves with how many processes heard the message. */
   publish: (message: T): Promise<number> =>
     withTimeout(redis.publish(channel, JSON.stringify(message)), timeoutMs, `publish on ${channel}`),

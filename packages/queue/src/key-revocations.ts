@@ -17,7 +17,11 @@ export const createKeyRevocationPublisher = ({
   prefix = "kiln",
   timeoutMs = 3_000,
 }: KeyRevocationPublisherOptions) => {
-  const broadcast = createBroadcastPublisher<{ keyId: string }>({ redis, channel: channelOf(prefix), timeoutMs });
+  const broadcast = createBroadcastPublisher<{ keyId: string }>({
+    redis,
+    channel: channelOf(prefix),
+    timeoutMs,
+  });
   return {
     /** Resolves with how many API processes heard the revocation. */
     publish: (keyId: string): Promise<number> => broadcast.publish({ keyId }),

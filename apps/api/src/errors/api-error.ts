@@ -9,7 +9,8 @@ const titles: Record<ErrorCode, string> = {
   conflict: "Conflict",
   payload_too_large: "Payload too large",
   unsupported_media_type: "Unsupported media type",
-  too_many_requests: "Too many requests",
+  rate_limited: "Too many requests",
+  quota_exceeded: "Quota exceeded",
   internal: "Internal server error",
   unavailable: "Service unavailable",
 };

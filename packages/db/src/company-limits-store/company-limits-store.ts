@@ -1,10 +1,6 @@
-import {
-  type CompanyLimitOverrides,
-  type CompanyLimitsPatch,
-  runningCapsSchema,
-} from "@kiln/core";
-import { Prisma, type PrismaClient } from "../generated/prisma/client.ts";
+import { type CompanyLimitOverrides, type CompanyLimitsPatch, runningCapsSchema } from "@kiln/core";
 import type { CompanyLimits as CompanyLimitsRow } from "../generated/prisma/client.ts";
+import { Prisma, type PrismaClient } from "../generated/prisma/client.ts";
 
 export interface CompanyLimitsStoreOptions {
   prisma: PrismaClient;
@@ -26,7 +22,8 @@ const overridesOfRow = (row: CompanyLimitsRow | null): CompanyLimitOverrides => 
   );
   if (maxArtifactBytes !== null) overrides.maxArtifactBytes = Number(maxArtifactBytes);
   // Only a validated PATCH writes this column, so anything else is a defect worth failing loudly.
-  if (maxRunningPerJobType !== null) overrides.maxRunningPerJobType = runningCapsSchema.parse(maxRunningPerJobType);
+  if (maxRunningPerJobType !== null)
+    overrides.maxRunningPerJobType = runningCapsSchema.parse(maxRunningPerJobType);
   return overrides;
 };
 
