@@ -7,7 +7,7 @@ import {
 } from "@kiln/core";
 import { createBroadcastPublisher, listenForBroadcasts } from "@kiln/queue";
 import type { Redis } from "ioredis";
-import { createLimitsCache } from "./limits-cache.ts";
+import { createCompanyCache } from "./company-cache.ts";
 
 /** Where limits are kept (the database's company limits store). */
 export interface CompanyLimitsSource {
@@ -52,7 +52,8 @@ export const createCompanyLimits = ({
   ttlMs,
   logger,
 }: CompanyLimitsOptions) => {
-  const cache = createLimitsCache<CompanyLimits>({
+  const cache = createCompanyCache<CompanyLimits>({
+    name: "company limits",
     lookup: async (companyId) => resolveCompanyLimits(defaults, await source.getOverrides(companyId)),
     fallback: defaults,
     ttlMs,

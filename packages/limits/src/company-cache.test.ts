@@ -1,6 +1,6 @@
 import { silentLogger } from "@kiln/core";
 import { describe, expect, it } from "vitest";
-import { createLimitsCache } from "./limits-cache.ts";
+import { createCompanyCache } from "./company-cache.ts";
 
 /** A source of values per company whose answers the test releases by hand. */
 const controllableSource = () => {
@@ -19,12 +19,13 @@ const controllableSource = () => {
   };
 };
 
-describe("limits cache", () => {
+describe("company cache", () => {
   it("concurrent reads share one lookup, and the value is reused within the ttl only", async () => {
     let clock = 0;
     const source = controllableSource();
     source.values.set("a", 5);
-    const cache = createLimitsCache({
+    const cache = createCompanyCache({
+      name: "test",
       ...source,
       fallback: -1,
       ttlMs: 100,
@@ -49,7 +50,7 @@ describe("limits cache", () => {
   it("after an invalidation, the next read looks up again, even one racing the change", async () => {
     const source = controllableSource();
     source.values.set("a", 1);
-    const cache = createLimitsCache({ ...source, fallback: -1, logger: silentLogger });
+    const cache = createCompanyCache({ name: "test", ...source, fallback: -1, logger: silentLogger });
     const racing = cache.get("a");
     // The change commits and is announced while the old read is still in flight.
     source.values.set("a", 2);
@@ -73,7 +74,8 @@ describe("limits cache", () => {
     let clock = 0;
     const source = controllableSource();
     source.values.set("a", 7);
-    const cache = createLimitsCache({
+    const cache = createCompanyCache({
+      name: "test",
       ...source,
       fallback: -1,
       ttlMs: 10,
@@ -96,7 +98,13 @@ describe("limits cache", () => {
 
   it("forgets the least recently read companies beyond its size", async () => {
     const source = controllableSource();
-    const cache = createLimitsCache({ ...source, fallback: -1, maxEntries: 2, logger: silentLogger });
+    const cache = createCompanyCache({
+      name: "test",
+      ...source,
+      fallback: -1,
+      maxEntries: 2,
+      logger: silentLogger,
+    });
     for (const [index, companyId] of ["a", "b", "c"].entries()) {
       const read = cache.get(companyId);
       source.answer(index);

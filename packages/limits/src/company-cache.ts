@@ -1,34 +1,37 @@
 import type { Logger } from "@kiln/core";
 
-export interface LimitsCacheOptions<T> {
+export interface CompanyCacheOptions<T> {
+  /** What is cached, for logs (`company limits`). */
+  name: string;
   /** Reads one company's value from the source of truth. */
   lookup(companyId: string): Promise<T>;
-  /** Answered while the source fails and nothing was read before: the limits still apply. */
+  /** Answered while the source fails and nothing was read before (e.g. the default limits). */
   fallback: T;
   /**
    * How long a value is reused without a change being announced: the bound on staleness should an
    * announcement be lost. Default 5000 ms.
    */
   ttlMs?: number;
-  /** Companies remembered at most; the least recently read are forgotten first. Default 10000. */
+  /** Companies remembered at most; those looked up longest ago are forgotten first. Default 10000. */
   maxEntries?: number;
   logger: Logger;
   now?: () => number;
 }
 
 /**
- * One value per company (its limits), read once and reused until it is invalidated (a change was
+ * One value per company (its limits, its stored bytes), read once and reused until it is invalidated (a change was
  * announced) or its ttl runs out. Concurrent reads of a company share one lookup; a lookup that an
  * invalidation overtook is not kept, so a change is never hidden by the read that raced it.
  */
-export const createLimitsCache = <T>({
+export const createCompanyCache = <T>({
+  name,
   lookup,
   fallback,
   ttlMs = 5_000,
   maxEntries = 10_000,
   logger,
   now = Date.now,
-}: LimitsCacheOptions<T>) => {
+}: CompanyCacheOptions<T>) => {
   const entries = new Map<string, { value: T; at: number }>();
   const inFlight = new Map<string, Promise<T>>();
   let failing = false;
@@ -48,8 +51,7 @@ export const createLimitsCache = <T>({
       },
       (error: unknown) => {
         // A source that fails is logged when it starts failing, not on every request.
-        if (!failing)
-          logger.warn({ err: error, companyId }, "company limits unavailable; using the last known");
+        if (!failing) logger.warn({ err: error, companyId }, `${name} unavailable; using the last known`);
         failing = true;
         return entries.get(companyId)?.value ?? fallback;
       },
@@ -80,4 +82,4 @@ export const createLimitsCache = <T>({
   };
 };
 
-export type LimitsCache<T> = ReturnType<typeof createLimitsCache<T>>;
+export type CompanyCache<T> = ReturnType<typeof createCompanyCache<T>>;
