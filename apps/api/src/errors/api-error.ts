@@ -15,11 +15,20 @@ const titles: Record<ErrorCode, string> = {
   unavailable: "Service unavailable",
 };
 
-/** The HTTP edge's error: a code from the closed set and a message safe to show callers. */
+/**
+ * The HTTP edge's error: a code from the closed set and a message safe to show callers, and the
+ * header fields its answer carries (a 429's `Retry-After` and `RateLimit`).
+ */
 export class ApiError extends KilnError {
-  constructor(code: ErrorCode, detail: string, options?: { errors?: FieldError[]; cause?: unknown }) {
+  readonly headers?: Record<string, string>;
+  constructor(
+    code: ErrorCode,
+    detail: string,
+    options?: { errors?: FieldError[]; cause?: unknown; headers?: Record<string, string> },
+  ) {
     super(code, detail, options);
     this.name = "ApiError";
+    this.headers = options?.headers;
   }
 }
 
