@@ -83,8 +83,11 @@ describe("rate limits shared by every API instance", () => {
       expect(left["submit-burst"]!.t).toBeGreaterThan(0);
       expect(left["submit-burst"]!.t).toBeLessThanOrEqual(10);
     }
-    // Refused submits create nothing.
+    // Refused submits create nothing; each instance counted its refusal.
     expect((await h.services.companyUsage.activeJobs(company.companyId)).queued).toBe(5);
+    const throttledLine = `kiln_rate_limited_requests_total{company="${company.companyId}",policy="submit"} 1`;
+    expect(await h.services.metrics.render()).toContain(throttledLine);
+    expect(await instanceB.services.metrics.render()).toContain(throttledLine);
 
     // After Retry-After, the steady rate is back (on either instance).
     const retryAfter = Number(
