@@ -40,6 +40,8 @@ describe("open SSE streams per company, across instances", () => {
     const first = await openStream(h, company);
     const second = await openStream(instanceB, company);
     expect([first.status, second.status]).toEqual([200, 200]);
+    // A stream is a limited route too (opening one counts as a read).
+    expect(first.headers.get("ratelimit-policy")).toMatch(/^"read";q=\d+;w=1/);
 
     // Refused on either instance: the count is fleet-wide. Job streams count too.
     const refused = await openStream(h, company);
