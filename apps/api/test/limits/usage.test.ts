@@ -40,7 +40,7 @@ describe("GET /api/companies/:companyId/usage", () => {
     const [done, running] = [await submitCanary(h, acme), await submitCanary(h, acme)];
     await submitCanary(h, acme);
     await finishJob(h, acme.companyId, done, "canary.json", "x".repeat(123));
-    expect((await h.services.jobs.startAttempt(running)).kind).toBe("started");
+    expect((await h.services.engine.startAttempt(running)).kind).toBe("started");
     const stream = await h.request("GET", `/api/companies/${acme.companyId}/events`, { key: acme.key });
     expect(stream.status).toBe(200);
 
