@@ -10,6 +10,7 @@ import { createRendererRegistry } from "@kiln/renderers";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { readSse, type SseEvent } from "../apps/api/src/testing/read-sse.ts";
+import { roomyLimits } from "../apps/api/src/testing/roomy-limits.ts";
 import { spawnKilnProcess } from "../apps/api/src/testing/spawn-process.ts";
 import { percentile, round, runPool } from "./stats.ts";
 
@@ -42,6 +43,8 @@ export const runPipelineBench = async () => {
     STORAGE_DIR: storage,
     KILN_DATA_DIR: storage,
     LOG_LEVEL: "warn",
+    // Throughput, not the default rate limits, is what this measures.
+    ...roomyLimits,
   };
   const api = spawnKilnProcess("apps/api/src/main.ts", { ...env, PORT: "0", HOST: "127.0.0.1" });
   let worker: ReturnType<typeof spawnKilnProcess> | undefined;

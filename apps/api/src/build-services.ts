@@ -1,7 +1,8 @@
 import { createHash, createHmac } from "node:crypto";
-import { guardDependency, type Logger } from "@kiln/core";
-import { createCompanyStore, createJobStore, createPrismaClient } from "@kiln/db";
+import { companyLimitDefaultsOf, guardDependency, type Logger } from "@kiln/core";
+import { createCompanyLimitsStore, createCompanyStore, createJobStore, createPrismaClient } from "@kiln/db";
 import { createJobEngine, createJobRows } from "@kiln/jobs";
+import { createCompanyCache, createCompanyLimits, createRateLimiter, createStreamLeases } from "@kiln/limits";
 import {
   createControlPublisher,
   createEventHub,
@@ -61,6 +62,18 @@ export const buildServices = async ({ config, logger, adminToken }: BuildService
   });
   // Revocations arrive on the same subscriber connection as live events: one per process.
   const revocationWatch = closeRevokedStreams({ subscriber, prefix, sse, companies, logger });
+  const companyUsage = guardDependency("database", createCompanyLimitsStore({ prisma }));
+  // Limit changes too: each instance forgets a company's cached limits when they change.
+  const limits = createCompanyLimits({
+    source: companyUsage,
+    defaults: companyLimitDefaultsOf(config),
+    redis,
+    subscriber,
+    prefix,
+    ttlMs: config.KILN_LIMITS_CACHE_TTL_MS,
+    logger,
+  });
+  const streamLeases = createStreamLeases({ redis, prefix, ttlMs: config.KILN_SSE_LEASE_TTL_MS, logger });
 
   const services: Services = {
     config,
@@ -74,6 +87,24 @@ export const buildServices = async ({ config, logger, adminToken }: BuildService
     revocations: guardDependency("redis", createKeyRevocationPublisher({ redis, prefix })),
     artifacts,
     renderers,
+    limits,
+    companyUsage,
+    artifactBytes: createCompanyCache({
+      name: "artifact usage",
+      lookup: (companyId) => companyUsage.artifactBytes(companyId),
+      // The database does not answer: the submit that asks fails on it anyway.
+      fallback: 0,
+      ttlMs: config.KILN_ARTIFACT_USAGE_TTL_MS,
+      logger,
+    }),
+    rateLimits: createRateLimiter({
+      redis,
+      prefix,
+      burstWindowSeconds: config.KILN_RATE_BURST_WINDOW_S,
+      timeoutMs: config.KILN_RATE_LIMIT_TIMEOUT_MS,
+      logger,
+    }),
+    streamLeases: guardDependency("redis", streamLeases),
     adminTokenHash: createHash("sha256").update(adminToken, "utf8").digest("hex"),
     streamTokens: createStreamTokens({
       secret:
@@ -86,6 +117,9 @@ export const buildServices = async ({ config, logger, adminToken }: BuildService
       queues,
       jobTypes: [...renderers.keys()],
       jobs,
+      companyUsage,
+      labelledCompanies: config.KILN_METRICS_COMPANIES,
+      moreCompanyLabels: config.KILN_METRICS_COMPANY_LABELS,
       sse,
       hub,
       logger,
@@ -109,14 +143,20 @@ export const buildServices = async ({ config, logger, adminToken }: BuildService
   // Hear revocations before serving streams. With Redis down, the subscription completes when it
   // is back; meanwhile the periodic check of open streams' keys covers for it.
   if (redisWarm.status === "fulfilled") {
-    await withTimeout(revocationWatch.ready, 5_000, "revocation subscribe").catch(() => {});
+    await withTimeout(
+      Promise.all([revocationWatch.ready, limits.ready]),
+      5_000,
+      "revocation and limits subscribe",
+    ).catch(() => {});
   }
 
   return {
     services,
     async close() {
       await sse.closeAll(1_000);
+      await streamLeases.close();
       await revocationWatch.close();
+      await limits.close();
       await hub.close().catch(() => {});
       await queues.close().catch(() => {});
       redis.disconnect();

@@ -11,7 +11,10 @@ export const errorCodes = {
   conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
-  too_many_requests: 429,
+  /** A rate limit: retry after `Retry-After` seconds. */
+  rate_limited: 429,
+  /** A company quota (jobs, streams, stored bytes): free some before asking again. */
+  quota_exceeded: 429,
   internal: 500,
   unavailable: 503,
 } as const;

@@ -1,3 +1,5 @@
+export * from "./company-limits.ts";
+export * from "./company-limits-config.ts";
 export * from "./config.ts";
 export * from "./dependency-errors.ts";
 export * from "./errors.ts";

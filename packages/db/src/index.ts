@@ -1,4 +1,5 @@
 export { type CreatePrismaClientOptions, createPrismaClient } from "./client.ts";
+export * from "./company-limits-store/company-limits-store.ts";
 export * from "./company-store/company-store.ts";
 export {
   type ApiKey,

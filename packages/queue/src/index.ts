@@ -1,3 +1,4 @@
+export * from "./broadcast.ts";
 export * from "./control-channel.ts";
 export * from "./events/event-hub.ts";
 export * from "./events/event-keys.ts";

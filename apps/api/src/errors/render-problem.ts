@@ -52,7 +52,10 @@ export const renderProblem = (c: Context<AppEnv>, error: unknown): Response => {
       "request failed",
     );
   }
-  const headers: Record<string, string> = { "content-type": "application/problem+json" };
+  const headers: Record<string, string> = {
+    ...(kilnError instanceof ApiError && kilnError.headers),
+    "content-type": "application/problem+json",
+  };
   if (problem.status === 503) headers["retry-after"] = "5";
   return new Response(JSON.stringify(problem), { status: problem.status, headers });
 };

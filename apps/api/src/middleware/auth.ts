@@ -54,3 +54,16 @@ export const requireCompany =
     }
     await next();
   };
+
+/**
+ * Routes about a company that its admin may read too (its usage): the admin token, else an API key
+ * of that company as `requireCompany()` checks it.
+ */
+export const requireCompanyOrAdmin: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const token = bearerOf(c.req.header("authorization"));
+  if (token && isAdminToken(token, c.var.services.adminTokenHash)) {
+    c.set("auth", { kind: "admin" });
+    return next();
+  }
+  return requireCompany()(c, next);
+};

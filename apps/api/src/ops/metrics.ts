@@ -3,12 +3,19 @@ import { type EventHub, type JobQueues, withTimeout } from "@kiln/queue";
 import { Counter, createMetricsRegistry, Gauge, Histogram, prometheusContentType } from "@kiln/telemetry";
 import type { SseRegistry } from "../sse/sse-registry.ts";
 import { cachedLookup } from "./cached-lookup.ts";
+import { type CompanyActiveJobs, createTenantMetrics } from "./tenant-metrics.ts";
 
 export interface ApiMetricsOptions {
   queues: Pick<JobQueues, "queue" | "lines">;
   /** The registered job types; one queue each. */
   jobTypes: readonly string[];
   jobs: { countByStatus(): Promise<Record<JobStatus, number>> };
+  /** Queued and running jobs per company, for the per-company jobs gauge. */
+  companyUsage: { activeJobsByCompany(): Promise<CompanyActiveJobs[]> };
+  /** Companies always labelled by id in per-company metrics. Default none. */
+  labelledCompanies?: readonly string[];
+  /** How many more companies per-company metrics label by id (the rest: `other`). Default 20. */
+  moreCompanyLabels?: number;
   sse: Pick<SseRegistry, "size">;
   hub: Pick<EventHub, "stats">;
   logger: Logger;
@@ -45,6 +52,10 @@ export interface HttpObservation {
 
 export interface ApiMetrics {
   observeRequest(observation: HttpObservation): void;
+  /** A request refused with 429 `rate_limited`, with the policies that ran out. */
+  countThrottled(companyId: string, policies: readonly string[]): void;
+  /** A request refused with 429 `quota_exceeded`. */
+  countQuotaRefusal(companyId: string, quota: "artifact_bytes" | "open_streams" | "active_jobs"): void;
   /** The Prometheus text exposition of every metric, collecting queue and job counts now. */
   render(): Promise<string>;
   readonly contentType: string;
@@ -62,6 +73,9 @@ export const createApiMetrics = ({
   queues,
   jobTypes,
   jobs,
+  companyUsage,
+  labelledCompanies = [],
+  moreCompanyLabels = 20,
   sse,
   hub,
   logger,
@@ -71,8 +85,13 @@ export const createApiMetrics = ({
   now,
 }: ApiMetricsOptions): ApiMetrics => {
   const countJobsByStatus = cachedLookup(() => jobs.countByStatus(), { ttlMs: jobCountsTtlMs, now });
+  const countActiveJobsByCompany = cachedLookup(() => companyUsage.activeJobsByCompany(), {
+    ttlMs: jobCountsTtlMs,
+    now,
+  });
   const registry = createMetricsRegistry();
   const registers = [registry];
+  const tenants = createTenantMetrics({ registers, labelledCompanies, moreLabels: moreCompanyLabels });
 
   const requests = new Counter({
     name: "kiln_http_requests_total",
@@ -90,7 +109,7 @@ export const createApiMetrics = ({
 
   const collectorUp = new Gauge({
     name: "kiln_metrics_collector_up",
-    help: "1 when this scrape could read the collector's source (queues: Redis, jobs: PostgreSQL), else 0",
+    help: "1 when this scrape could read the collector's source (queues: Redis, jobs and companies: PostgreSQL), else 0",
     labelNames: ["collector"] as const,
     registers,
   });
@@ -115,7 +134,10 @@ export const createApiMetrics = ({
 
   // A failing source is logged when it starts failing, not on every scrape while it stays down.
   const lastUp = new Map<string, boolean>();
-  const read = async <T>(collector: "queues" | "jobs", lookup: () => Promise<T>): Promise<T | null> => {
+  const read = async <T>(
+    collector: "queues" | "jobs" | "companies",
+    lookup: () => Promise<T>,
+  ): Promise<T | null> => {
     let value: T | null = null;
     try {
       value = await withTimeout(lookup(), collectTimeoutMs, `${collector} metrics`);
@@ -132,7 +154,7 @@ export const createApiMetrics = ({
    * no series rather than old numbers, and a lookup that answers after its timeout writes nothing.
    */
   const refresh = async () => {
-    const [queueCounts, jobCounts] = await Promise.all([
+    const [queueCounts, jobCounts, companyJobs] = await Promise.all([
       read("queues", () =>
         Promise.all(
           jobTypes.map(async (jobType) => {
@@ -145,7 +167,9 @@ export const createApiMetrics = ({
         ),
       ),
       read("jobs", countJobsByStatus),
+      read("companies", countActiveJobsByCompany),
     ]);
+    tenants.setCompanyJobs(companyJobs);
     queueJobs.reset();
     companyLined.reset();
     queueCounts?.forEach(({ counts, lines }, index) => {
@@ -189,6 +213,8 @@ export const createApiMetrics = ({
 
   return {
     contentType: prometheusContentType,
+    countThrottled: tenants.countThrottled,
+    countQuotaRefusal: tenants.countQuotaRefusal,
     observeRequest({ method, route, status, seconds }) {
       const labels = { method: knownMethods.has(method) ? method : "OTHER", route, status: String(status) };
       requests.inc(labels);

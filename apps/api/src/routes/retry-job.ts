@@ -3,6 +3,7 @@ import { jobSchema } from "@kiln/core";
 import { ApiError } from "../errors/api-error.ts";
 import { pick } from "../errors/error-responses.ts";
 import { requireCompany } from "../middleware/auth.ts";
+import { rateLimit } from "../middleware/rate-limit.ts";
 import type { AppEnv } from "../services.ts";
 import { isUuid, jobParams } from "./params.ts";
 
@@ -11,11 +12,11 @@ const route = createRoute({
   path: "/api/companies/{companyId}/content-jobs/{jobId}/retry",
   tags: ["jobs"],
   summary: "Queue a failed or cancelled job again",
-  middleware: [requireCompany()] as const,
+  middleware: [requireCompany(), rateLimit("submit")] as const,
   request: { params: jobParams },
   responses: {
     202: { description: "Queued again", content: { "application/json": { schema: jobSchema } } },
-    ...pick(401, 403, 404, 409, 503),
+    ...pick(401, 403, 404, 409, 429, 503),
   },
 });
 

@@ -8,6 +8,7 @@ import { Redis } from "ioredis";
 import { createApp, type KilnApp } from "../app.ts";
 import { buildServices } from "../build-services.ts";
 import { loadApiConfig } from "../config.ts";
+import { roomyLimits } from "./roomy-limits.ts";
 import { type SpawnedProcess, spawnKilnProcess } from "./spawn-process.ts";
 
 /** Tests use their own Redis database index and a random key prefix: never a running instance's keys. */
@@ -62,6 +63,7 @@ export const createTestHarness = async (options: HarnessOptions = {}) => {
     KILN_RETRY_BACKOFF_MS: "100",
     // Tests read job counts right after changing them; the cache has tests of its own.
     KILN_METRICS_JOB_COUNTS_TTL_MS: "0",
+    ...roomyLimits,
     ...options.env,
   };
   const config = loadApiConfig({
