@@ -1,5 +1,5 @@
 import { createHash, createHmac } from "node:crypto";
-import { companyLimitDefaultsOf, guardDependency, type Logger } from "@kiln/core";
+import { companyLimitDefaultsOf, guardDependency, type Logger, runningCapFor } from "@kiln/core";
 import { createCompanyLimitsStore, createCompanyStore, createJobStore, createPrismaClient } from "@kiln/db";
 import { createJobEngine, createJobRows } from "@kiln/jobs";
 import { createCompanyCache, createCompanyLimits, createRateLimiter, createStreamLeases } from "@kiln/limits";
@@ -50,16 +50,6 @@ export const buildServices = async ({ config, logger, adminToken }: BuildService
   const renderers = createRendererRegistry();
   const companies = guardDependency("database", createCompanyStore({ prisma }));
   const artifacts = createLocalArtifactStore({ root: config.STORAGE_DIR });
-  const engine = createJobEngine({
-    rows: guardDependency("database", createJobRows({ prisma })),
-    reads: jobs,
-    queues: guardDependency("redis", queues),
-    events: guardDependency("redis", events),
-    control: guardDependency("redis", createControlPublisher({ redis, prefix })),
-    artifacts,
-    logger,
-    retryBackoffMs: config.KILN_RETRY_BACKOFF_MS,
-  });
   // Revocations arrive on the same subscriber connection as live events: one per process.
   const revocationWatch = closeRevokedStreams({ subscriber, prefix, sse, companies, logger });
   const companyUsage = guardDependency("database", createCompanyLimitsStore({ prisma }));
@@ -74,6 +64,24 @@ export const buildServices = async ({ config, logger, adminToken }: BuildService
     logger,
   });
   const streamLeases = createStreamLeases({ redis, prefix, ttlMs: config.KILN_SSE_LEASE_TTL_MS, logger });
+
+  const engine = createJobEngine({
+    rows: guardDependency("database", createJobRows({ prisma })),
+    reads: jobs,
+    queues: guardDependency("redis", queues),
+    events: guardDependency("redis", events),
+    control: guardDependency("redis", createControlPublisher({ redis, prefix })),
+    artifacts,
+    logger,
+    retryBackoffMs: config.KILN_RETRY_BACKOFF_MS,
+    limits: {
+      runningCap: async (companyId, jobType) => {
+        const cap = runningCapFor(await limits.get(companyId), jobType);
+        return Number.isFinite(cap) ? cap : null;
+      },
+      maxActiveJobs: async (companyId) => (await limits.get(companyId)).maxActiveJobs,
+    },
+  });
 
   const services: Services = {
     config,

@@ -1,5 +1,5 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { jobAcceptedSchema, submitJobBodySchema } from "@kiln/core";
+import { jobAcceptedSchema, KilnError, submitJobBodySchema } from "@kiln/core";
 import type { MiddlewareHandler } from "hono";
 import { ApiError } from "../errors/api-error.ts";
 import { pick } from "../errors/error-responses.ts";
@@ -49,7 +49,7 @@ export const registerSubmitJob = (app: OpenAPIHono<AppEnv>) =>
   app.openapi(route, async (c) => {
     const { companyId } = c.req.valid("param");
     await checkSubmitQuota(c.var.services, companyId);
-    const { engine, renderers, config } = c.var.services;
+    const { engine, renderers, config, metrics } = c.var.services;
     const { job } = await submitJob(
       { engine, renderers, idempotencyTtlMs: config.KILN_IDEMPOTENCY_TTL_MS },
       {
@@ -57,7 +57,12 @@ export const registerSubmitJob = (app: OpenAPIHono<AppEnv>) =>
         body: c.req.valid("json"),
         idempotencyKey: c.req.valid("header")["idempotency-key"],
       },
-    );
+    ).catch((error: unknown) => {
+      // The engine refuses a job past the company's active-jobs quota (checked with the row write).
+      if (error instanceof KilnError && error.code === "quota_exceeded")
+        metrics.countQuotaRefusal(companyId, "active_jobs");
+      throw error;
+    });
     c.header("Location", `/api/companies/${companyId}/content-jobs/${job.id}`);
     return c.json({ jobId: job.id, status: job.status, createdAt: job.createdAt }, 202);
   });

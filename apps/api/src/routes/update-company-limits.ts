@@ -1,9 +1,15 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import { type CompanyLimitsPatch, companyLimitsPatchSchema, companyLimitsViewSchema } from "@kiln/core";
+import {
+  type CompanyLimits,
+  type CompanyLimitsPatch,
+  companyLimitsPatchSchema,
+  companyLimitsViewSchema,
+  runningCapFor,
+} from "@kiln/core";
 import { ApiError } from "../errors/api-error.ts";
 import { pick } from "../errors/error-responses.ts";
 import { requireAdmin } from "../middleware/auth.ts";
-import type { AppEnv } from "../services.ts";
+import type { AppEnv, Services } from "../services.ts";
 import { requireExistingCompany } from "./existing-company.ts";
 import { companyParams } from "./params.ts";
 
@@ -39,6 +45,22 @@ const unknownJobTypes = (patch: CompanyLimitsPatch, known: ReadonlyMap<string, u
     .map((jobType) => ({ path: `maxRunningPerJobType.${jobType}`, message: "no such job type" }));
 };
 
+/**
+ * The dispatcher reads running caps from Redis (every worker and API instance sees them at once);
+ * a raised cap may let waiting jobs go, so each job type is dispatched.
+ */
+const applyRunningCaps = async (
+  services: Pick<Services, "queues" | "renderers">,
+  companyId: string,
+  limits: CompanyLimits,
+) => {
+  for (const jobType of services.renderers.keys()) {
+    const cap = runningCapFor(limits, jobType);
+    await services.queues.lines.setRunningCap(jobType, companyId, Number.isFinite(cap) ? cap : null);
+    await services.queues.dispatch(jobType);
+  }
+};
+
 export const registerUpdateCompanyLimits = (app: OpenAPIHono<AppEnv>) =>
   app.openapi(route, async (c) => {
     const { services } = c.var;
@@ -47,5 +69,7 @@ export const registerUpdateCompanyLimits = (app: OpenAPIHono<AppEnv>) =>
     const errors = unknownJobTypes(patch, services.renderers);
     if (errors.length > 0) throw new ApiError("validation_failed", "Invalid request body", { errors });
     await requireExistingCompany(services, companyId);
-    return c.json({ companyId, ...(await services.limits.update(companyId, patch)) }, 200);
+    const updated = await services.limits.update(companyId, patch);
+    if (patch.maxRunningPerJobType !== undefined) await applyRunningCaps(services, companyId, updated.limits);
+    return c.json({ companyId, ...updated }, 200);
   });

@@ -31,6 +31,8 @@ export interface JobEngineDeps {
 export interface CompanyLimitsSource {
   /** The company's fleet-wide cap of running jobs of this type; `null` for none. */
   runningCap(companyId: string, jobType: string): Promise<number | null>;
+  /** How many of the company's jobs may be queued or running at once; `null` for no limit. */
+  maxActiveJobs(companyId: string): Promise<number | null>;
 }
 
 /** What a queue entry needs of a row. */
@@ -148,7 +150,8 @@ export const createJobEngine = (deps: JobEngineDeps): JobEngine => {
 
   return {
     async submit(request) {
-      const { job, created } = await rows.create(request);
+      const maxActiveJobs = (await deps.limits?.maxActiveJobs(request.companyId)) ?? undefined;
+      const { job, created } = await rows.create(request, { maxActiveJobs });
       if (!created) return { job, created };
       await enqueueOrLeaveToReconciler(job, false);
       await publish({

@@ -33,7 +33,10 @@ beforeAll(async () => {
     prefix,
     retryBackoffMs: backoffMs,
     artifacts: { deleteJob: async (_companyId, jobId) => void deleted.push(jobId) },
-    limits: { runningCap: async (id) => (cappedCompanies.has(id) ? 1 : null) },
+    limits: {
+      runningCap: async (id) => (cappedCompanies.has(id) ? 1 : null),
+      maxActiveJobs: async (id) => (cappedCompanies.has(id) ? 3 : null),
+    },
   });
   companyId = (await createCompanyStore({ prisma }).createCompany("Acme")).id;
 });
@@ -344,5 +347,50 @@ describe("a company's running cap", () => {
     const report = await kiln.engine.reconcile({ olderThan: new Date(0), jobTypes: [jobType] });
     expect(report.released).toBe(1);
     await vi.waitFor(async () => expect(await queued()).toContain(waiting));
+  });
+});
+
+describe("a company's active-jobs quota", () => {
+  it("refuses a submit beyond it (nothing created), also when many race, and counts again once jobs end", async () => {
+    const company = (await createCompanyStore({ prisma }).createCompany("Quota")).id;
+    cappedCompanies.add(company);
+    const submitOne = () =>
+      kiln.engine.submit({ companyId: company, jobType: "quota", input: {}, priority: 0, maxAttempts: 1 });
+    const results = await Promise.allSettled(Array.from({ length: 8 }, submitOne));
+    expect(results.filter((result) => result.status === "fulfilled")).toHaveLength(3);
+    for (const result of results.filter((r) => r.status === "rejected")) {
+      expect((result as PromiseRejectedResult).reason).toMatchObject({ code: "quota_exceeded" });
+    }
+    expect(await prisma.contentJob.count({ where: { companyId: company } })).toBe(3);
+    const first = (
+      results.find((r) => r.status === "fulfilled") as PromiseFulfilledResult<{ job: { id: string } }>
+    ).value.job.id;
+    await kiln.engine.cancel(company, first);
+    await expect(submitOne()).resolves.toMatchObject({ created: true });
+  });
+
+  it("an Idempotency-Key replay still returns its job at the quota", async () => {
+    const company = (await createCompanyStore({ prisma }).createCompany("Replay")).id;
+    cappedCompanies.add(company);
+    const request = {
+      companyId: company,
+      jobType: "quota",
+      input: {},
+      priority: 0,
+      maxAttempts: 1,
+      idempotency: { key: "same", requestHash: "h", ttlMs: 60_000 },
+    };
+    const first = await kiln.engine.submit(request);
+    for (let i = 0; i < 2; i++)
+      await kiln.engine.submit({ ...request, idempotency: { ...request.idempotency, key: `k${i}` } });
+    await expect(
+      kiln.engine.submit({ ...request, idempotency: { ...request.idempotency, key: "new" } }),
+    ).rejects.toMatchObject({
+      code: "quota_exceeded",
+    });
+    await expect(kiln.engine.submit(request)).resolves.toMatchObject({
+      created: false,
+      job: { id: first.job.id },
+    });
   });
 });

@@ -42,7 +42,10 @@ export interface ReconcileReport {
  * attempts, and the only publisher of job events. The API routes and the queue worker adapt it.
  */
 export interface JobEngine {
-  /** Commits the row, then enqueues it; an enqueue that fails is left to `reconcile`. */
+  /**
+   * Commits the row, then enqueues it; an enqueue that fails is left to `reconcile`. Throws
+   * `quota_exceeded` (nothing created) when the company already has its most active jobs.
+   */
   submit(request: NewJobRow): Promise<{ job: Job; created: boolean }>;
   /** Throws `not_found` / `conflict` (already finished). Aborts a running attempt wherever it runs. */
   cancel(companyId: string, jobId: string): Promise<Job>;

@@ -34,8 +34,17 @@ export type StartedRow =
  * The lifecycle's row writes, each matching the statuses its transition allows (see
  * `transitions`) and, for a worker's writes, fenced by the attempt number. Only the engine uses it.
  */
+export interface CreateOptions {
+  /**
+   * Refuse (`quota_exceeded`) when the company already has this many queued or running jobs. Checked
+   * under a per-company lock in the row's own transaction, so concurrent submits cannot overshoot.
+   */
+  maxActiveJobs?: number;
+}
+
 export interface JobRows {
-  create(row: NewJobRow): Promise<{ job: Job; created: boolean }>;
+  /** An `Idempotency-Key` replay returns the existing job (`created: false`), whatever the quota. */
+  create(row: NewJobRow, options?: CreateOptions): Promise<{ job: Job; created: boolean }>;
   /** Marks the row running and counts the attempt; a row already running means the last attempt was lost. */
   startAttempt(jobId: string): Promise<StartedRow>;
   /** Progress of the current attempt; never backwards. `false` when the attempt no longer owns the row. */
@@ -58,30 +67,67 @@ export interface JobRows {
   retry(companyId: string, jobId: string): Promise<Job | "conflict" | null>;
 }
 
+const activeStatuses: JobStatus[] = ["queued", "running"];
+
 export const createJobRows = ({ prisma }: { prisma: PrismaClient }): JobRows => {
   const findJob = async (jobId: string): Promise<Job | null> => {
     const row = await prisma.contentJob.findUnique({ where: { id: jobId } });
     return row ? toJob(row) : null;
   };
 
+  type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
+
+  /** Throws `quota_exceeded` when the company has `max` active jobs; holds the company's lock until commit. */
+  const checkActiveQuota = async (tx: Tx, companyId: string, max: number | undefined) => {
+    if (max === undefined) return;
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${companyId}, 7))`;
+    const active = await tx.contentJob.count({ where: { companyId, status: { in: activeStatuses } } });
+    if (active >= max) {
+      throw new KilnError(
+        "quota_exceeded",
+        `The company has ${active} queued or running jobs, at its limit of ${max}; submit when some have finished`,
+      );
+    }
+  };
+
+  const createChecked = (
+    data: Prisma.ContentJobUncheckedCreateInput,
+    maxActiveJobs: number | undefined,
+    idempotency?: NonNullable<NewJobRow["idempotency"]>,
+  ) =>
+    prisma.$transaction(async (tx) => {
+      await checkActiveQuota(tx, data.companyId, maxActiveJobs);
+      const created = await tx.contentJob.create({ data });
+      if (idempotency) {
+        const { key, requestHash, ttlMs } = idempotency;
+        await tx.idempotencyKey.create({
+          data: {
+            companyId: data.companyId,
+            key,
+            requestHash,
+            jobId: created.id,
+            expiresAt: new Date(Date.now() + ttlMs),
+          },
+        });
+      }
+      return created;
+    });
+
   const createWithIdempotency = async (
     data: Prisma.ContentJobUncheckedCreateInput,
-    { key, requestHash, ttlMs }: NonNullable<NewJobRow["idempotency"]>,
+    idempotency: NonNullable<NewJobRow["idempotency"]>,
+    maxActiveJobs: number | undefined,
   ): Promise<{ job: Job; created: boolean }> => {
     const companyId = data.companyId;
+    const { key, requestHash } = idempotency;
     // Two rounds: the second follows the deletion of an expired key.
     for (let round = 0; round < 3; round++) {
       try {
-        const row = await prisma.$transaction(async (tx) => {
-          const created = await tx.contentJob.create({ data });
-          await tx.idempotencyKey.create({
-            data: { companyId, key, requestHash, jobId: created.id, expiresAt: new Date(Date.now() + ttlMs) },
-          });
-          return created;
-        });
-        return { job: toJob(row), created: true };
+        return { job: toJob(await createChecked(data, maxActiveJobs, idempotency)), created: true };
       } catch (error) {
-        if (!isUniqueViolation(error)) throw error;
+        if (!isUniqueViolation(error) && !isQuotaRefusal(error)) throw error;
+        // A replay of a key already used returns its job, also when the company is at its quota.
+        if (isQuotaRefusal(error) && !(await keyInUse(companyId, key))) throw error;
       }
       const existing = await prisma.idempotencyKey.findUnique({
         where: { companyId_key: { companyId, key } },
@@ -100,6 +146,10 @@ export const createJobRows = ({ prisma }: { prisma: PrismaClient }): JobRows => 
     throw new KilnError("conflict", "this Idempotency-Key is being used concurrently; retry the request");
   };
 
+  const isQuotaRefusal = (error: unknown) => error instanceof KilnError && error.code === "quota_exceeded";
+  const keyInUse = async (companyId: string, key: string) =>
+    (await prisma.idempotencyKey.count({ where: { companyId, key, expiresAt: { gt: new Date() } } })) > 0;
+
   /** `conflict` when the job exists (in another status), `null` when it does not. */
   const conflictOrMissing = async (companyId: string, jobId: string) => {
     const existing = await prisma.contentJob.findFirst({
@@ -112,7 +162,7 @@ export const createJobRows = ({ prisma }: { prisma: PrismaClient }): JobRows => 
   const startable = [...new Set([...fromStatuses("startAttempt"), ...fromStatuses("restartLostAttempt")])];
 
   return {
-    async create(newJob) {
+    async create(newJob, { maxActiveJobs } = {}) {
       const data: Prisma.ContentJobUncheckedCreateInput = {
         id: randomUUID(),
         companyId: newJob.companyId,
@@ -124,8 +174,10 @@ export const createJobRows = ({ prisma }: { prisma: PrismaClient }): JobRows => 
         attemptLimit: newJob.maxAttempts,
         status: targetStatus("submit"),
       };
-      if (newJob.idempotency) return createWithIdempotency(data, newJob.idempotency);
-      return { job: toJob(await prisma.contentJob.create({ data })), created: true };
+      if (newJob.idempotency) return createWithIdempotency(data, newJob.idempotency, maxActiveJobs);
+      if (maxActiveJobs === undefined)
+        return { job: toJob(await prisma.contentJob.create({ data })), created: true };
+      return { job: toJob(await createChecked(data, maxActiveJobs)), created: true };
     },
 
     async startAttempt(jobId) {

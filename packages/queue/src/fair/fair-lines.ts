@@ -204,7 +204,9 @@ export const createFairLines = ({
       const pipeline = redis.pipeline();
       for (const companyId of companies) pipeline.zcard(k.linePrefix + companyId);
       const results = (await call(pipeline.exec(), "line lengths")) ?? [];
-      companies.forEach((companyId, i) => lengths.set(companyId, Number(results[i]?.[1] ?? 0)));
+      companies.forEach((companyId, i) => {
+        lengths.set(companyId, Number(results[i]?.[1] ?? 0));
+      });
       return lengths;
     },
 
