@@ -90,7 +90,33 @@ export const createJobRows = ({ prisma }: { prisma: PrismaClient }): JobRows => 
     }
   };
 
+  /**
+   * One quota-checked create per company at a time in this process: a burst of one company's
+   * submits then holds one pooled connection (waiting for the company's lock), not all of them,
+   * so it costs other companies nothing.
+   */
+  const queues = new Map<string, Promise<unknown>>();
+  const oneAtATime = <T>(companyId: string, work: () => Promise<T>): Promise<T> => {
+    const previous = queues.get(companyId) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    const settled = next.then(
+      () => {},
+      () => {},
+    );
+    queues.set(companyId, settled);
+    void settled.then(() => {
+      if (queues.get(companyId) === settled) queues.delete(companyId);
+    });
+    return next;
+  };
+
   const createChecked = (
+    data: Prisma.ContentJobUncheckedCreateInput,
+    maxActiveJobs: number | undefined,
+    idempotency?: NonNullable<NewJobRow["idempotency"]>,
+  ) => oneAtATime(data.companyId, () => createInTransaction(data, maxActiveJobs, idempotency));
+
+  const createInTransaction = (
     data: Prisma.ContentJobUncheckedCreateInput,
     maxActiveJobs: number | undefined,
     idempotency?: NonNullable<NewJobRow["idempotency"]>,
