@@ -1,6 +1,12 @@
-import { createHash, createHmac } from "node:crypto";
-import { companyLimitDefaultsOf, guardDependency, type Logger, runningCapFor } from "@kiln/core";
-import { createCompanyLimitsStore, createCompanyStore, createJobStore, createPrismaClient } from "@kiln/db";
+import { createHmac } from "node:crypto";
+import { companyLimitDefaultsOf, type Logger, runningCapFor } from "@kiln/core";
+import {
+  createCompanyLimitsStore,
+  createCompanyStore,
+  createJobStore,
+  createPrismaClient,
+  guardDatabase,
+} from "@kiln/db";
 import { createJobEngine, createJobRows } from "@kiln/jobs";
 import { createCompanyCache, createCompanyLimits, createRateLimiter, createStreamLeases } from "@kiln/limits";
 import {
@@ -10,10 +16,12 @@ import {
   createJobQueues,
   createKeyRevocationPublisher,
   createRedisConnection,
+  guardRedis,
   withTimeout,
 } from "@kiln/queue";
 import { createRendererRegistry } from "@kiln/renderers";
 import { createLocalArtifactStore } from "@kiln/storage";
+import { hashAdminToken } from "./auth/secret-digests.ts";
 import { createStreamTokens } from "./auth/stream-tokens.ts";
 import type { ApiConfig } from "./config.ts";
 import { createApiMetrics } from "./ops/metrics.ts";
@@ -46,13 +54,13 @@ export const buildServices = async ({ config, logger, adminToken }: BuildService
   });
   const hub = createEventHub({ subscriber, prefix, logger });
   const sse = createSseRegistry();
-  const jobs = guardDependency("database", createJobStore({ prisma }));
+  const jobs = guardDatabase(createJobStore({ prisma }));
   const renderers = createRendererRegistry();
-  const companies = guardDependency("database", createCompanyStore({ prisma }));
+  const companies = guardDatabase(createCompanyStore({ prisma }));
   const artifacts = createLocalArtifactStore({ root: config.STORAGE_DIR });
   // Revocations arrive on the same subscriber connection as live events: one per process.
   const revocationWatch = closeRevokedStreams({ subscriber, prefix, sse, companies, logger });
-  const companyUsage = guardDependency("database", createCompanyLimitsStore({ prisma }));
+  const companyUsage = guardDatabase(createCompanyLimitsStore({ prisma }));
   // Limit changes too: each instance forgets a company's cached limits when they change.
   const limits = createCompanyLimits({
     source: companyUsage,
@@ -66,11 +74,11 @@ export const buildServices = async ({ config, logger, adminToken }: BuildService
   const streamLeases = createStreamLeases({ redis, prefix, ttlMs: config.KILN_SSE_LEASE_TTL_MS, logger });
 
   const engine = createJobEngine({
-    rows: guardDependency("database", createJobRows({ prisma })),
+    rows: guardDatabase(createJobRows({ prisma })),
     reads: jobs,
-    queues: guardDependency("redis", queues),
-    events: guardDependency("redis", events),
-    control: guardDependency("redis", createControlPublisher({ redis, prefix })),
+    queues: guardRedis(queues),
+    events: guardRedis(events),
+    control: guardRedis(createControlPublisher({ redis, prefix })),
     artifacts,
     logger,
     retryBackoffMs: config.KILN_RETRY_BACKOFF_MS,
@@ -89,10 +97,10 @@ export const buildServices = async ({ config, logger, adminToken }: BuildService
     jobs,
     engine,
     companies,
-    queues: guardDependency("redis", queues),
-    events: guardDependency("redis", events),
-    hub: guardDependency("redis", hub),
-    revocations: guardDependency("redis", createKeyRevocationPublisher({ redis, prefix })),
+    queues: guardRedis(queues),
+    events: guardRedis(events),
+    hub: guardRedis(hub),
+    revocations: guardRedis(createKeyRevocationPublisher({ redis, prefix })),
     artifacts,
     renderers,
     limits,
@@ -112,8 +120,8 @@ export const buildServices = async ({ config, logger, adminToken }: BuildService
       timeoutMs: config.KILN_RATE_LIMIT_TIMEOUT_MS,
       logger,
     }),
-    streamLeases: guardDependency("redis", streamLeases),
-    adminTokenHash: createHash("sha256").update(adminToken, "utf8").digest("hex"),
+    streamLeases: guardRedis(streamLeases),
+    adminTokenHash: hashAdminToken(adminToken),
     streamTokens: createStreamTokens({
       secret:
         config.KILN_STREAM_TOKEN_SECRET ??

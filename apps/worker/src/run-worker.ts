@@ -1,5 +1,5 @@
-import { guardDependency, type Logger, type Renderer } from "@kiln/core";
-import { createJobStore, createPrismaClient } from "@kiln/db";
+import type { Logger, Renderer } from "@kiln/core";
+import { createJobStore, createPrismaClient, guardDatabase } from "@kiln/db";
 import { createJobEngine, createJobRows, queueBackoffStrategy, queueMaxStalledCount } from "@kiln/jobs";
 import {
   createControlPublisher,
@@ -79,7 +79,7 @@ export const runWorker = async ({ config, logger, jobTypes }: RunWorkerOptions) 
     }),
   ]);
 
-  const jobs = guardDependency("database", createJobStore({ prisma }));
+  const jobs = guardDatabase(createJobStore({ prisma }));
   const queues = createJobQueues({ connection: redis, prefix });
   const events = createEventLog({
     redis,
@@ -94,7 +94,7 @@ export const runWorker = async ({ config, logger, jobTypes }: RunWorkerOptions) 
   });
   const artifacts = createLocalArtifactStore({ root: config.STORAGE_DIR });
   const engine = createJobEngine({
-    rows: guardDependency("database", createJobRows({ prisma })),
+    rows: guardDatabase(createJobRows({ prisma })),
     reads: jobs,
     queues,
     events,

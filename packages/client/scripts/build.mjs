@@ -46,19 +46,30 @@ execFileSync(
 );
 
 // tsc keeps the sources' specifiers: `./x.ts` becomes `./x.js`, and `@kiln/core` (not published)
-// becomes the relative path of its bundled declarations.
+// or one of its subpaths becomes the relative path of its bundled declarations, by core's exports.
 const typesDir = join(dist, "types");
-const coreIndex = join(typesDir, "core", "src", "index.js");
+const coreExports = JSON.parse(await readFile(join(root, "..", "core", "package.json"), "utf8")).exports;
+const coreModule = (subpath) => {
+  const target = coreExports[subpath ? `./${subpath}` : "."];
+  if (!target) throw new Error(`@kiln/core/${subpath} is not exported by @kiln/core`);
+  return join(typesDir, "core", target.replace(/\.ts$/, ".js"));
+};
 const declarationFiles = async (dir) =>
   (await readdir(dir, { recursive: true, withFileTypes: true }))
     .filter((entry) => entry.isFile() && entry.name.endsWith(".d.ts"))
     .map((entry) => join(entry.parentPath, entry.name));
 
 for (const file of await declarationFiles(typesDir)) {
-  const toCore = relative(dirname(file), coreIndex).split(sep).join("/");
+  const toCore = (subpath) => {
+    const path = relative(dirname(file), coreModule(subpath)).split(sep).join("/");
+    return path.startsWith(".") ? path : `./${path}`;
+  };
   const source = await readFile(file, "utf8");
   const rewritten = source
     .replace(/(from\s+|import\()"(\.{1,2}\/[^"]+)\.ts"/g, '$1"$2.js"')
-    .replace(/(from\s+|import\()"@kiln\/core"/g, `$1"${toCore.startsWith(".") ? toCore : `./${toCore}`}"`);
+    .replace(
+      /(from\s+|import\()"@kiln\/core(?:\/([\w-]+))?"/g,
+      (_, before, subpath) => `${before}"${toCore(subpath)}"`,
+    );
   if (rewritten !== source) await writeFile(file, rewritten);
 }

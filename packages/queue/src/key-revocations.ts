@@ -12,23 +12,24 @@ export interface KeyRevocationPublisherOptions {
   timeoutMs?: number;
 }
 
+/** Broadcasts a revoked key to every API instance. */
+export interface KeyRevocationPublisher {
+  /** Resolves with how many API processes heard the revocation. */
+  publish(keyId: string): Promise<number>;
+}
+
 export const createKeyRevocationPublisher = ({
   redis,
   prefix = "kiln",
   timeoutMs = 3_000,
-}: KeyRevocationPublisherOptions) => {
+}: KeyRevocationPublisherOptions): KeyRevocationPublisher => {
   const broadcast = createBroadcastPublisher<{ keyId: string }>({
     redis,
     channel: channelOf(prefix),
     timeoutMs,
   });
-  return {
-    /** Resolves with how many API processes heard the revocation. */
-    publish: (keyId: string): Promise<number> => broadcast.publish({ keyId }),
-  };
+  return { publish: (keyId) => broadcast.publish({ keyId }) };
 };
-
-export type KeyRevocationPublisher = ReturnType<typeof createKeyRevocationPublisher>;
 
 export interface KeyRevocationListenerOptions {
   /** The process's subscriber connection, shared with the event hub. */

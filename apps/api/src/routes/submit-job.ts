@@ -1,5 +1,5 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { jobAcceptedSchema, KilnError, submitJobBodySchema } from "@kiln/core";
+import { jobAcceptedSchema, jobPath, KilnError, submitJobBodySchema } from "@kiln/core";
 import type { MiddlewareHandler } from "hono";
 import { ApiError } from "../errors/api-error.ts";
 import { pick } from "../errors/error-responses.ts";
@@ -63,6 +63,6 @@ export const registerSubmitJob = (app: OpenAPIHono<AppEnv>) =>
         metrics.countQuotaRefusal(companyId, "active_jobs");
       throw error;
     });
-    c.header("Location", `/api/companies/${companyId}/content-jobs/${job.id}`);
+    c.header("Location", jobPath(companyId, job.id));
     return c.json({ jobId: job.id, status: job.status, createdAt: job.createdAt }, 202);
   });

@@ -1,6 +1,6 @@
 import { type Job, type Logger, type NewJobEvent, toJobSummary } from "@kiln/core";
 import type { JobStore } from "@kiln/db";
-import type { ControlCommand, EventLog, JobQueues } from "@kiln/queue";
+import type { ControlPublisher, EventLog, JobQueues } from "@kiln/queue";
 import {
   attemptOfBudget,
   maxInterruptionRefunds,
@@ -17,7 +17,7 @@ export interface JobEngineDeps {
   queues: Pick<JobQueues, "enqueue" | "remove" | "stateOf" | "dispatch" | "release" | "lines">;
   events: Pick<EventLog, "append">;
   /** Reaches every worker (a cancel aborts the running attempt wherever it runs). */
-  control: { publish(command: ControlCommand): Promise<number> };
+  control: ControlPublisher;
   /** A manual retry starts without the last attempt's files. */
   artifacts: { deleteJob(companyId: string, jobId: string): Promise<void> };
   logger: Logger;
