@@ -17,12 +17,17 @@ const unit = [
   "packages/core/**/*.test.ts",
   "packages/storage/**/*.test.ts",
   "packages/renderers/**/*.test.ts",
-  "packages/queue/src/events/stream-id.test.ts",
+  "packages/queue/src/redis-errors.test.ts",
+  "packages/db/src/database-errors.test.ts",
+  "packages/jobs/src/lifecycle/**/*.test.ts",
+  "packages/limits/src/company-cache.test.ts",
+  "packages/limits/src/rate-limit-headers.test.ts",
   "packages/client/src/job-inputs.test.ts",
   "packages/dev-servers/src/dev-servers.test.ts",
   "apps/worker/src/config.test.ts",
   "apps/worker/src/render-context.test.ts",
   "apps/api/src/dashboard/client/**/*.test.ts",
+  "apps/api/src/ops/tenant-metrics.test.ts",
 ];
 
 /** Tests that spawn processes. */
@@ -31,6 +36,8 @@ const processes = [
   "apps/api/test/configuration.test.ts",
   "apps/api/test/production-config.test.ts",
   "apps/api/test/worker-job-types.test.ts",
+  "apps/api/test/fairness/noisy-neighbour.test.ts",
+  "apps/api/test/limits/job-quotas.test.ts",
   "apps/api/test/hostile/**/*.test.ts",
   "apps/api/test/ops/worker-metrics.test.ts",
   "apps/api/test/faults/api-restart-resume.test.ts",

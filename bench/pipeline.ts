@@ -1,11 +1,11 @@
 // The whole pipeline, for real: an API process and one worker process (default concurrency)
 // against PostgreSQL and Redis, measured from the outside over HTTP and SSE.
 //   npm run bench -- pipeline            (BENCH_JOBS=200 to change the sample size)
-
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { roomyLimits } from "@kiln/api/testing/roomy-limits";
 import { migrateDatabase, prismaMigrationsDir } from "@kiln/db";
 import { createRendererRegistry, sampleInputs as rendererSampleInputs } from "@kiln/renderers";
 import { readSse, type SseEvent, spawnKilnProcess } from "@kiln/testkit";
@@ -38,6 +38,8 @@ export const runPipelineBench = async () => {
     STORAGE_DIR: storage,
     KILN_DATA_DIR: storage,
     LOG_LEVEL: "warn",
+    // Throughput, not the default rate limits, is what this measures.
+    ...roomyLimits,
   };
   const api = spawnKilnProcess("apps/api/src/main.ts", { ...env, PORT: "0", HOST: "127.0.0.1" });
   let worker: ReturnType<typeof spawnKilnProcess> | undefined;

@@ -13,6 +13,8 @@ import { registerCreateCompany } from "./routes/create-company.ts";
 import { registerCreateStreamToken } from "./routes/create-stream-token.ts";
 import { registerDocs } from "./routes/docs.ts";
 import { registerGetArtifact } from "./routes/get-artifact.ts";
+import { registerGetCompanyLimits } from "./routes/get-company-limits.ts";
+import { registerGetCompanyUsage } from "./routes/get-company-usage.ts";
 import { registerGetJob } from "./routes/get-job.ts";
 import { registerHealth } from "./routes/health.ts";
 import { registerJobEvents } from "./routes/job-events.ts";
@@ -22,6 +24,7 @@ import { registerMetrics } from "./routes/metrics.ts";
 import { registerRetryJob } from "./routes/retry-job.ts";
 import { registerRevokeApiKey } from "./routes/revoke-api-key.ts";
 import { registerSubmitJob } from "./routes/submit-job.ts";
+import { registerUpdateCompanyLimits } from "./routes/update-company-limits.ts";
 import type { AppEnv, Services } from "./services.ts";
 
 /** The HTTP app. This file is the route manifest: every endpoint is one `register*` line below. */
@@ -56,6 +59,9 @@ export const createApp = (services: Services) => {
   registerCreateCompany(app);
   registerCreateApiKey(app);
   registerRevokeApiKey(app);
+  registerGetCompanyLimits(app);
+  registerUpdateCompanyLimits(app);
+  registerGetCompanyUsage(app);
   registerSubmitJob(app);
   registerListJobs(app);
   registerGetJob(app);

@@ -1,6 +1,14 @@
-import { createHash, createHmac } from "node:crypto";
-import { guardDependency, type Logger } from "@kiln/core";
-import { createCompanyStore, createJobStore, createPrismaClient } from "@kiln/db";
+import { createHmac } from "node:crypto";
+import { companyLimitDefaultsOf, type Logger, runningCapFor } from "@kiln/core";
+import {
+  createCompanyLimitsStore,
+  createCompanyStore,
+  createJobStore,
+  createPrismaClient,
+  guardDatabase,
+} from "@kiln/db";
+import { createJobEngine, createJobRows } from "@kiln/jobs";
+import { createCompanyCache, createCompanyLimits, createRateLimiter, createStreamLeases } from "@kiln/limits";
 import {
   createControlPublisher,
   createEventHub,
@@ -8,10 +16,12 @@ import {
   createJobQueues,
   createKeyRevocationPublisher,
   createRedisConnection,
+  guardRedis,
   withTimeout,
 } from "@kiln/queue";
 import { createRendererRegistry } from "@kiln/renderers";
 import { createLocalArtifactStore } from "@kiln/storage";
+import { hashAdminToken } from "./auth/secret-digests.ts";
 import { createStreamTokens } from "./auth/stream-tokens.ts";
 import type { ApiConfig } from "./config.ts";
 import { createApiMetrics } from "./ops/metrics.ts";
@@ -36,7 +46,7 @@ export const buildServices = async ({ config, logger, adminToken }: BuildService
   });
   const prefix = config.KILN_REDIS_PREFIX;
 
-  const queues = createJobQueues({ connection: redis, prefix, retryBackoffMs: config.KILN_RETRY_BACKOFF_MS });
+  const queues = createJobQueues({ connection: redis, prefix });
   const events = createEventLog({
     redis,
     prefix,
@@ -44,25 +54,74 @@ export const buildServices = async ({ config, logger, adminToken }: BuildService
   });
   const hub = createEventHub({ subscriber, prefix, logger });
   const sse = createSseRegistry();
-  const jobs = guardDependency("database", createJobStore({ prisma }));
+  const jobs = guardDatabase(createJobStore({ prisma }));
   const renderers = createRendererRegistry();
-  const companies = guardDependency("database", createCompanyStore({ prisma }));
+  const companies = guardDatabase(createCompanyStore({ prisma }));
+  const artifacts = createLocalArtifactStore({ root: config.STORAGE_DIR });
   // Revocations arrive on the same subscriber connection as live events: one per process.
   const revocationWatch = closeRevokedStreams({ subscriber, prefix, sse, companies, logger });
+  const companyUsage = guardDatabase(createCompanyLimitsStore({ prisma }));
+  // Limit changes too: each instance forgets a company's cached limits when they change.
+  const limits = createCompanyLimits({
+    source: companyUsage,
+    defaults: companyLimitDefaultsOf(config),
+    redis,
+    subscriber,
+    prefix,
+    ttlMs: config.KILN_LIMITS_CACHE_TTL_MS,
+    logger,
+  });
+  const streamLeases = createStreamLeases({ redis, prefix, ttlMs: config.KILN_SSE_LEASE_TTL_MS, logger });
+
+  const engine = createJobEngine({
+    rows: guardDatabase(createJobRows({ prisma })),
+    reads: jobs,
+    queues: guardRedis(queues),
+    events: guardRedis(events),
+    control: guardRedis(createControlPublisher({ redis, prefix })),
+    artifacts,
+    logger,
+    retryBackoffMs: config.KILN_RETRY_BACKOFF_MS,
+    limits: {
+      runningCap: async (companyId, jobType) => {
+        const cap = runningCapFor(await limits.get(companyId), jobType);
+        return Number.isFinite(cap) ? cap : null;
+      },
+      maxActiveJobs: async (companyId) => (await limits.get(companyId)).maxActiveJobs,
+    },
+  });
 
   const services: Services = {
     config,
     logger,
     jobs,
+    engine,
     companies,
-    queues: guardDependency("redis", queues),
-    events: guardDependency("redis", events),
-    hub: guardDependency("redis", hub),
-    control: guardDependency("redis", createControlPublisher({ redis, prefix })),
-    revocations: guardDependency("redis", createKeyRevocationPublisher({ redis, prefix })),
-    artifacts: createLocalArtifactStore({ root: config.STORAGE_DIR }),
+    queues: guardRedis(queues),
+    events: guardRedis(events),
+    hub: guardRedis(hub),
+    revocations: guardRedis(createKeyRevocationPublisher({ redis, prefix })),
+    artifacts,
     renderers,
-    adminTokenHash: createHash("sha256").update(adminToken, "utf8").digest("hex"),
+    limits,
+    companyUsage,
+    artifactBytes: createCompanyCache({
+      name: "artifact usage",
+      lookup: (companyId) => companyUsage.artifactBytes(companyId),
+      // The database does not answer: the submit that asks fails on it anyway.
+      fallback: 0,
+      ttlMs: config.KILN_ARTIFACT_USAGE_TTL_MS,
+      logger,
+    }),
+    rateLimits: createRateLimiter({
+      redis,
+      prefix,
+      burstWindowSeconds: config.KILN_RATE_BURST_WINDOW_S,
+      timeoutMs: config.KILN_RATE_LIMIT_TIMEOUT_MS,
+      logger,
+    }),
+    streamLeases: guardRedis(streamLeases),
+    adminTokenHash: hashAdminToken(adminToken),
     streamTokens: createStreamTokens({
       secret:
         config.KILN_STREAM_TOKEN_SECRET ??
@@ -74,6 +133,9 @@ export const buildServices = async ({ config, logger, adminToken }: BuildService
       queues,
       jobTypes: [...renderers.keys()],
       jobs,
+      companyUsage,
+      labelledCompanies: config.KILN_METRICS_COMPANIES,
+      moreCompanyLabels: config.KILN_METRICS_COMPANY_LABELS,
       sse,
       hub,
       logger,
@@ -97,14 +159,20 @@ export const buildServices = async ({ config, logger, adminToken }: BuildService
   // Hear revocations before serving streams. With Redis down, the subscription completes when it
   // is back; meanwhile the periodic check of open streams' keys covers for it.
   if (redisWarm.status === "fulfilled") {
-    await withTimeout(revocationWatch.ready, 5_000, "revocation subscribe").catch(() => {});
+    await withTimeout(
+      Promise.all([revocationWatch.ready, limits.ready]),
+      5_000,
+      "revocation and limits subscribe",
+    ).catch(() => {});
   }
 
   return {
     services,
     async close() {
       await sse.closeAll(1_000);
+      await streamLeases.close();
       await revocationWatch.close();
+      await limits.close();
       await hub.close().catch(() => {});
       await queues.close().catch(() => {});
       redis.disconnect();

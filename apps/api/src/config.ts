@@ -1,4 +1,4 @@
-import { envBool, envInt, parseEnv, sharedConfigShape } from "@kiln/core";
+import { companyLimitsConfigShape, envBool, envInt, envList, parseEnv, sharedConfigShape } from "@kiln/core";
 import { z } from "zod";
 import { adminTokenWeakness } from "./auth/admin-token-strength.ts";
 
@@ -30,6 +30,25 @@ export const apiConfigSchema = z.object({
   KILN_SSE_PING_MS: envInt(15_000, { min: 100, max: 120_000 }),
   KILN_IDEMPOTENCY_TTL_MS: envInt(24 * 3600 * 1000, { min: 60_000 }),
   KILN_SHUTDOWN_GRACE_MS: envInt(10_000, { min: 0 }),
+  // Company limits: the defaults (KILN_LIMIT_*), and how they are enforced.
+  ...companyLimitsConfigShape,
+  /** The window of burst allowances (`submit-burst`, `read-burst`…), in seconds. Default 10. */
+  KILN_RATE_BURST_WINDOW_S: envInt(10, { min: 1, max: 3_600 }),
+  /**
+   * How long Redis may take to count a request before this instance counts it alone, in memory
+   * (limits then hold per instance, not fleet-wide). Default 250 ms.
+   */
+  KILN_RATE_LIMIT_TIMEOUT_MS: envInt(250, { min: 10, max: 10_000 }),
+  /** How long an instance reuses a company's limits should a change announcement be lost. Default 5000 ms. */
+  KILN_LIMITS_CACHE_TTL_MS: envInt(5_000, { min: 0, max: 600_000 }),
+  /** How long an instance reuses a company's artifact bytes when checking submits. Default 10000 ms. */
+  KILN_ARTIFACT_USAGE_TTL_MS: envInt(10_000, { min: 0, max: 3_600_000 }),
+  /** How long an open SSE stream's slot outlives an API instance that died. Default 30000 ms. */
+  KILN_SSE_LEASE_TTL_MS: envInt(30_000, { min: 300, max: 600_000 }),
+  /** Company ids always labelled by id in per-company metrics (comma-separated). Default none. */
+  KILN_METRICS_COMPANIES: envList(),
+  /** How many more companies per-company metrics label by id; the rest are `other`. Default 20. */
+  KILN_METRICS_COMPANY_LABELS: envInt(20, { min: 0, max: 1_000 }),
 });
 
 /** Rules that read several variables at once (they run once every variable parses). */

@@ -1,6 +1,8 @@
 import type { Logger, Renderer } from "@kiln/core";
-import type { CompanyStore, JobStore } from "@kiln/db";
-import type { ControlCommand, EventHub, EventLog, JobQueues, KeyRevocationPublisher } from "@kiln/queue";
+import type { CompanyLimitsStore, CompanyStore, JobStore } from "@kiln/db";
+import type { JobEngine } from "@kiln/jobs";
+import type { CompanyCache, CompanyLimitsService, RateLimiter, StreamLeases } from "@kiln/limits";
+import type { EventHub, EventLog, JobQueues, KeyRevocationPublisher } from "@kiln/queue";
 import type { ArtifactStore } from "@kiln/storage";
 import type { StreamTokens } from "./auth/stream-tokens.ts";
 import type { ApiConfig } from "./config.ts";
@@ -11,12 +13,14 @@ import type { SseRegistry } from "./sse/sse-registry.ts";
 export interface Services {
   config: ApiConfig;
   logger: Logger;
+  /** Reads of jobs; every change of a job goes through `engine`. */
   jobs: JobStore;
+  /** The job lifecycle: submit, cancel, retry (the only writer of a job's status). */
+  engine: JobEngine;
   companies: CompanyStore;
   queues: JobQueues;
   events: EventLog;
   hub: EventHub;
-  control: { publish(command: ControlCommand): Promise<number> };
   /** Broadcasts a revoked key to every API instance, which end the streams it opened. */
   revocations: KeyRevocationPublisher;
   artifacts: ArtifactStore;
@@ -27,6 +31,16 @@ export interface Services {
   sse: SseRegistry;
   /** Prometheus metrics of this process (its own registry); served by /metrics. */
   metrics: ApiMetrics;
+  /** Each company's limits in force (cached per instance, changes heard from every instance). */
+  limits: CompanyLimitsService;
+  /** Usage the limits are measured against (jobs, stored bytes), read from PostgreSQL. */
+  companyUsage: CompanyLimitsStore;
+  /** Each company's stored artifact bytes, reused for `KILN_ARTIFACT_USAGE_TTL_MS` by submits. */
+  artifactBytes: CompanyCache<number>;
+  /** Rate limits per key and company, shared by every instance through Redis. */
+  rateLimits: RateLimiter;
+  /** Open-stream slots per company, shared by every instance through Redis. */
+  streamLeases: StreamLeases;
   /** Checks each dependency; used by /readyz. */
   checkDependencies(): Promise<Record<"database" | "redis", boolean>>;
 }

@@ -1,4 +1,5 @@
 import { envInt, envList, parseEnv, sharedConfigShape } from "@kiln/core";
+import { chromiumDefaults } from "@kiln/renderers/chromium-defaults";
 import { z } from "zod";
 
 const renderLimitsOverrideSchema = z.record(
@@ -48,10 +49,10 @@ export const workerConfigSchema = z.object({
   KILN_RECONCILE_GRACE_MS: envInt(10_000, { min: 0 }),
   KILN_SHUTDOWN_GRACE_MS: envInt(30_000, { min: 0 }),
   KILN_PROGRESS_INTERVAL_MS: envInt(250, { min: 0, max: 10_000 }),
-  KILN_CHROMIUM_PATH: z.string().default("/usr/bin/chromium"),
-  KILN_PDF_CONCURRENCY: envInt(2, { min: 1, max: 16 }),
+  KILN_CHROMIUM_PATH: z.string().default(chromiumDefaults.executablePath),
+  KILN_PDF_CONCURRENCY: envInt(chromiumDefaults.concurrency, { min: 1, max: 16 }),
   /** Chromium's own bound on layout + print of one document (within document.pdf's render limit). */
-  KILN_RENDER_TIMEOUT_MS: envInt(30_000, { min: 500 }),
+  KILN_RENDER_TIMEOUT_MS: envInt(chromiumDefaults.renderTimeoutMs, { min: 500 }),
   /** Per job type bounds of one render, overriding the defaults in docs/guarantees.md. */
   KILN_RENDER_LIMITS: envRenderLimits(),
   /** Render threads kept warm per job type (0: started on demand, stopped after a minute idle). */

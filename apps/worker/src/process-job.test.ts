@@ -1,14 +1,15 @@
 import { randomBytes } from "node:crypto";
 import { silentLogger } from "@kiln/core";
-import { createCompanyStore, createJobStore, type PrismaClient } from "@kiln/db";
+import { createCompanyStore, type PrismaClient } from "@kiln/db";
 import { createPrismaForTest } from "@kiln/db/testing";
-import { createEventLog } from "@kiln/queue";
+import { maxInterruptionRefunds } from "@kiln/jobs";
+import { createEngineForTest, type EngineForTest } from "@kiln/jobs/testing";
 import { createLocalArtifactStore } from "@kiln/storage";
 import { createTestDatabase, type TestDatabase } from "@kiln/testkit/databases";
 import type { Job as BullJob } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { abortReasons, createJobProcessor, maxInterruptionRefunds } from "./process-job.ts";
+import { abortReasons, createJobProcessor } from "./process-job.ts";
 
 const redisUrl = process.env.KILN_TEST_REDIS_URL ?? "redis://127.0.0.1:6379/13";
 const prefix = `kiln-test-${randomBytes(5).toString("hex")}`;
@@ -17,15 +18,18 @@ let database: TestDatabase;
 let prisma: PrismaClient;
 let redis: Redis;
 let companyId: string;
+let kiln: EngineForTest;
 
 beforeAll(async () => {
   database = await createTestDatabase();
   prisma = await createPrismaForTest(database.url);
   redis = new Redis(redisUrl);
+  kiln = createEngineForTest({ prisma, redis, prefix });
   companyId = (await createCompanyStore({ prisma }).createCompany("Acme")).id;
 });
 
 afterAll(async () => {
+  await kiln.close();
   const keys = await redis.keys(`${prefix}:*`);
   if (keys.length > 0) await redis.del(...keys);
   redis.disconnect();
@@ -38,10 +42,8 @@ afterAll(async () => {
  * shutdown or a lost lock interrupts it. Each call is one attempt handed out by the queue.
  */
 const interruptedAttempt = async (jobId: string, reason: string) => {
-  const jobs = createJobStore({ prisma });
   const processJob = createJobProcessor({
-    jobs,
-    events: createEventLog({ redis, prefix }),
+    engine: kiln.engine,
     artifacts: createLocalArtifactStore({ root: "/nonexistent" }),
     render: (_jobType, _input, ctx) =>
       new Promise((_resolve, reject) => {
@@ -50,7 +52,6 @@ const interruptedAttempt = async (jobId: string, reason: string) => {
       }),
     logger: silentLogger,
     progressIntervalMs: 0,
-    retryBackoffMs: 10,
   });
   const stop = new AbortController();
   const bullJob = { id: jobId, attemptsMade: 0 } as BullJob;
@@ -60,16 +61,7 @@ const interruptedAttempt = async (jobId: string, reason: string) => {
   );
 };
 
-const newJob = async (maxAttempts: number) =>
-  (
-    await createJobStore({ prisma }).createJob({
-      companyId,
-      jobType: "canary",
-      input: { durationMs: 0, steps: 1 },
-      priority: 0,
-      maxAttempts,
-    })
-  ).job.id;
+const newJob = (maxAttempts: number) => kiln.createRow({ companyId, maxAttempts });
 
 describe("attempt accounting", () => {
   it(`hands back at most ${maxInterruptionRefunds} interrupted attempts; the next one counts`, async () => {

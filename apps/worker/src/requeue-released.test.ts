@@ -3,16 +3,11 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { RenderError, silentLogger } from "@kiln/core";
-import { createCompanyStore, createJobStore, type PrismaClient } from "@kiln/db";
+import { createCompanyStore, type PrismaClient } from "@kiln/db";
 import { createPrismaForTest } from "@kiln/db/testing";
-import {
-  createEventLog,
-  createJobQueues,
-  createRedisConnection,
-  type JobQueues,
-  type QueuedJobData,
-  queueNameOf,
-} from "@kiln/queue";
+import { queueBackoffStrategy } from "@kiln/jobs";
+import { createEngineForTest, type EngineForTest } from "@kiln/jobs/testing";
+import { createRedisConnection, type JobQueues, type QueuedJobData, queueNameOf } from "@kiln/queue";
 import { createLocalArtifactStore } from "@kiln/storage";
 import { createTestDatabase, type TestDatabase } from "@kiln/testkit/databases";
 import { type Job as BullJob, Worker } from "bullmq";
@@ -31,6 +26,7 @@ let redis: Redis;
 let blocking: Redis;
 let storageDir: string;
 let queues: JobQueues;
+let kiln: EngineForTest;
 let companyId: string;
 
 beforeAll(async () => {
@@ -39,12 +35,13 @@ beforeAll(async () => {
   redis = createRedisConnection({ url: redisUrl, name: "kiln-test" });
   blocking = createRedisConnection({ url: redisUrl, name: "kiln-test-worker", blocking: true });
   storageDir = await mkdtemp(join(tmpdir(), "kiln-test-storage-"));
-  queues = createJobQueues({ connection: redis, prefix, retryBackoffMs: 10 });
+  kiln = createEngineForTest({ prisma, redis, prefix });
+  queues = kiln.queues;
   companyId = (await createCompanyStore({ prisma }).createCompany("Acme")).id;
 });
 
 afterAll(async () => {
-  await queues.close();
+  await kiln.close();
   const keys = await redis.keys(`${prefix}:*`);
   if (keys.length > 0) await redis.del(...keys);
   redis.disconnect();
@@ -69,10 +66,8 @@ afterEach(async () => {
  * worker whose loop is slow to move it on does.
  */
 const startWorker = (holdEntry: Promise<void>) => {
-  const jobs = createJobStore({ prisma });
   const processJob = createJobProcessor({
-    jobs,
-    events: createEventLog({ redis, prefix }),
+    engine: kiln.engine,
     artifacts: createLocalArtifactStore({ root: storageDir }),
     render: async (_jobType, input, ctx) => {
       if (ctx.attempt === 1) {
@@ -86,7 +81,6 @@ const startWorker = (holdEntry: Promise<void>) => {
     },
     logger: silentLogger,
     progressIntervalMs: 0,
-    retryBackoffMs: 10,
   });
   const worker = new Worker<QueuedJobData, AttemptResult>(
     queueNameOf(jobType),
@@ -99,10 +93,10 @@ const startWorker = (holdEntry: Promise<void>) => {
       if ("error" in ended) throw ended.error;
       return ended.result;
     },
-    { connection: blocking, prefix, concurrency: 2 },
+    { connection: blocking, prefix, concurrency: 2, settings: { backoffStrategy: queueBackoffStrategy(10) } },
   );
   worker.on("error", () => {});
-  const requeuer = createReleasedJobRequeuer({ jobs, queues, logger: silentLogger });
+  const requeuer = createReleasedJobRequeuer({ engine: kiln.engine, logger: silentLogger });
   requeuer.watch(worker);
   closeWorker = async () => {
     await worker.close(true);
@@ -112,27 +106,20 @@ const startWorker = (holdEntry: Promise<void>) => {
 };
 
 const submit = async (first: FirstAttempt) => {
-  const { job } = await createJobStore({ prisma }).createJob({
+  const { job } = await kiln.engine.submit({
     companyId,
     jobType,
     input: { first },
     priority: 0,
     maxAttempts: 1,
   });
-  await queues.enqueue(job);
   return job.id;
 };
 
 const rowOf = (jobId: string) => prisma.contentJob.findUniqueOrThrow({ where: { id: jobId } });
 
-/** What `POST …/retry` does (apps/api job-commands): the row first, then replace the queue entry. */
-const retryAsTheApiDoes = async (jobId: string) => {
-  const job = await createJobStore({ prisma }).retryJob(companyId, jobId);
-  if (job === null || job === "conflict") throw new Error(`cannot retry ${jobId}: ${job}`);
-  const removed = await queues.remove(jobType, jobId);
-  await queues.enqueue(job);
-  return removed;
-};
+/** `POST …/retry`: the row first, then an attempt to replace the queue entry (a no-op while it is locked). */
+const retryAsTheApiDoes = (jobId: string) => kiln.engine.retry(companyId, jobId);
 
 it("a job retried after it failed, before its worker let go of the entry, runs again once it does", async () => {
   let letGo = () => {};
@@ -140,7 +127,7 @@ it("a job retried after it failed, before its worker let go of the entry, runs a
   const jobId = await submit("fails");
   await vi.waitFor(async () => expect((await rowOf(jobId)).status).toBe("failed"), { timeout: 10_000 });
 
-  expect(await retryAsTheApiDoes(jobId)).toBe(false);
+  expect(await retryAsTheApiDoes(jobId)).toMatchObject({ status: "queued" });
   expect(await queues.stateOf(jobType, jobId)).toBe("active");
   letGo();
 
@@ -159,8 +146,8 @@ it("a job cancelled and retried while its attempt runs runs again once that atte
   await vi.waitFor(async () => expect((await rowOf(jobId)).status).toBe("running"), { timeout: 10_000 });
 
   // The cancel reaches the row, but not yet the worker (its control message is still on the way).
-  expect(await createJobStore({ prisma }).cancelJob(companyId, jobId)).toMatchObject({ status: "cancelled" });
-  expect(await retryAsTheApiDoes(jobId)).toBe(false);
+  expect(await kiln.engine.cancel(companyId, jobId)).toMatchObject({ status: "cancelled" });
+  expect(await retryAsTheApiDoes(jobId)).toMatchObject({ status: "queued" });
   expect(await queues.stateOf(jobType, jobId)).toBe("active");
   worker.cancelJob(jobId, abortReasons.cancelled);
 
@@ -175,12 +162,7 @@ it("a job that was not retried is left alone when its attempt lets go", async ()
   await vi.waitFor(async () => expect(await queues.stateOf(jobType, failed)).toBe("failed"), {
     timeout: 10_000,
   });
-  const requeuer = createReleasedJobRequeuer({
-    jobs: createJobStore({ prisma }),
-    queues,
-    logger: silentLogger,
-  });
-  expect(await requeuer.requeueIfQueued(failed, companyId)).toBe(false);
+  expect(await kiln.engine.requeueIfQueued(companyId, failed)).toBe(false);
   expect(await rowOf(failed)).toMatchObject({ status: "failed", attempts: 1 });
   expect(await queues.stateOf(jobType, failed)).toBe("failed");
 });

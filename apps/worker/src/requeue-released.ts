@@ -1,16 +1,13 @@
 import type { Logger } from "@kiln/core";
-import type { JobStore } from "@kiln/db";
-import type { JobQueues, QueuedJobData } from "@kiln/queue";
+import type { JobEngine } from "@kiln/jobs";
+import type { QueuedJobData } from "@kiln/queue";
 import type { Job as BullJob, Worker } from "bullmq";
 import type { AttemptResult } from "./process-job.ts";
 
 export interface RequeueReleasedOptions {
-  jobs: Pick<JobStore, "getJobSummary">;
-  queues: Pick<JobQueues, "stateOf" | "remove" | "enqueue">;
+  engine: Pick<JobEngine, "requeueIfQueued">;
   logger: Logger;
 }
-
-const finishedStates = new Set(["missing", "completed", "failed"]);
 
 /**
  * A manual retry that arrives while a worker still holds the old attempt's queue entry (the job
@@ -23,28 +20,14 @@ const finishedStates = new Set(["missing", "completed", "failed"]);
  * The old attempt has ended by then and its entry is gone or finished, so this never runs a job
  * twice at once; an entry added meanwhile (the API's own enqueue, the reconciler's) is left alone.
  */
-export const createReleasedJobRequeuer = ({ jobs, queues, logger }: RequeueReleasedOptions) => {
+export const createReleasedJobRequeuer = ({ engine, logger }: RequeueReleasedOptions) => {
   const pending = new Set<Promise<void>>();
-
-  /** Enqueues the job again when its row is queued and its queue entry is gone or finished. */
-  const requeueIfQueued = async (jobId: string, companyId: string): Promise<boolean> => {
-    const job = await jobs.getJobSummary(companyId, jobId);
-    if (job?.status !== "queued") return false;
-    const state = await queues.stateOf(job.jobType, jobId);
-    if (!finishedStates.has(state)) return false;
-    if (state !== "missing") await queues.remove(job.jobType, jobId);
-    await queues.enqueue(job);
-    logger.info(
-      { jobId, jobType: job.jobType, queueState: state },
-      "enqueued a queued job again once its last attempt let go",
-    );
-    return true;
-  };
 
   const afterRelease = (bullJob: BullJob<QueuedJobData>) => {
     const jobId = bullJob.id;
     if (!jobId) return;
-    const requeue: Promise<void> = requeueIfQueued(jobId, bullJob.data.companyId)
+    const requeue: Promise<void> = engine
+      .requeueIfQueued(bullJob.data.companyId, jobId)
       .then(() => {})
       .catch((error: unknown) =>
         logger.warn({ err: error, jobId }, "could not check a released job for a retry; the reconciler will"),
@@ -54,7 +37,6 @@ export const createReleasedJobRequeuer = ({ jobs, queues, logger }: RequeueRelea
   };
 
   return {
-    requeueIfQueued,
     /** Checks each job the worker lets go of without having finished it: released, or failed for good. */
     watch(worker: Worker<QueuedJobData, AttemptResult>) {
       worker.on("completed", (bullJob, result) => {

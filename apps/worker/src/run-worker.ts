@@ -1,6 +1,8 @@
-import { guardDependency, type Logger, type Renderer } from "@kiln/core";
-import { createJobStore, createPrismaClient } from "@kiln/db";
+import type { Logger, Renderer } from "@kiln/core";
+import { createJobStore, createPrismaClient, guardDatabase } from "@kiln/db";
+import { createJobEngine, createJobRows, queueBackoffStrategy, queueMaxStalledCount } from "@kiln/jobs";
 import {
+  createControlPublisher,
   createEventLog,
   createJobQueues,
   createLeaderLease,
@@ -12,6 +14,7 @@ import {
 import { createRendererRegistry, createRenderRunner } from "@kiln/renderers";
 import { createLocalArtifactStore } from "@kiln/storage";
 import { Worker } from "bullmq";
+import { startSlotAnnouncer } from "./announce-slots.ts";
 import { checkChromium } from "./check-chromium.ts";
 import type { WorkerConfig } from "./config.ts";
 import { watchEventLoop } from "./loop-health.ts";
@@ -76,8 +79,8 @@ export const runWorker = async ({ config, logger, jobTypes }: RunWorkerOptions) 
     }),
   ]);
 
-  const jobs = guardDependency("database", createJobStore({ prisma }));
-  const queues = createJobQueues({ connection: redis, prefix, retryBackoffMs: config.KILN_RETRY_BACKOFF_MS });
+  const jobs = guardDatabase(createJobStore({ prisma }));
+  const queues = createJobQueues({ connection: redis, prefix });
   const events = createEventLog({
     redis,
     prefix,
@@ -89,18 +92,27 @@ export const runWorker = async ({ config, logger, jobTypes }: RunWorkerOptions) 
     jobTypes: served,
     logger,
   });
-  const processJob = createJobProcessor({
-    jobs,
+  const artifacts = createLocalArtifactStore({ root: config.STORAGE_DIR });
+  const engine = createJobEngine({
+    rows: guardDatabase(createJobRows({ prisma })),
+    reads: jobs,
+    queues,
     events,
-    artifacts: createLocalArtifactStore({ root: config.STORAGE_DIR }),
+    control: createControlPublisher({ redis, prefix }),
+    artifacts,
+    logger,
+    retryBackoffMs: config.KILN_RETRY_BACKOFF_MS,
+  });
+  const processJob = createJobProcessor({
+    engine,
+    artifacts,
     render: (jobType, input, ctx) => runner.run(jobType, input, ctx),
     logger,
     progressIntervalMs: config.KILN_PROGRESS_INTERVAL_MS,
-    retryBackoffMs: config.KILN_RETRY_BACKOFF_MS,
     observer: metrics.observer,
   });
 
-  const requeuer = createReleasedJobRequeuer({ jobs, queues, logger });
+  const requeuer = createReleasedJobRequeuer({ engine, logger });
   const workers = new Map<string, Worker<QueuedJobData, AttemptResult>>();
   for (const jobType of served) {
     const worker = new Worker<QueuedJobData, AttemptResult>(queueNameOf(jobType), processJob, {
@@ -109,8 +121,10 @@ export const runWorker = async ({ config, logger, jobTypes }: RunWorkerOptions) 
       concurrency: config.WORKER_CONCURRENCY,
       lockDuration: config.KILN_LOCK_DURATION_MS,
       stalledInterval: config.KILN_STALLED_INTERVAL_MS,
-      // Kiln counts attempts itself (fenced in PostgreSQL); BullMQ must not give up on a stalled job first.
-      maxStalledCount: 100,
+      // The engine counts attempts (fenced in PostgreSQL) and decides each retry's delay; BullMQ
+      // must not give up on a stalled job first.
+      maxStalledCount: queueMaxStalledCount,
+      settings: { backoffStrategy: queueBackoffStrategy(config.KILN_RETRY_BACKOFF_MS) },
     });
     worker.on("error", (error) => logger.warn({ err: error, jobType }, "queue worker error"));
     // A lock we could not renew means the job may already run elsewhere (stalled, or its entry
@@ -138,8 +152,8 @@ export const runWorker = async ({ config, logger, jobTypes }: RunWorkerOptions) 
   });
 
   const reconciler = createReconciler({
+    engine,
     jobs,
-    queues,
     lease: createLeaderLease({
       redis,
       key: `${prefix}:reconciler:lease`,
@@ -148,8 +162,16 @@ export const runWorker = async ({ config, logger, jobTypes }: RunWorkerOptions) 
     logger,
     intervalMs: config.KILN_RECONCILE_INTERVAL_MS,
     graceMs: config.KILN_RECONCILE_GRACE_MS,
+    jobTypes: served,
   });
   reconciler.start();
+  const announcer = startSlotAnnouncer({
+    queues,
+    jobTypes: served,
+    slots: config.WORKER_CONCURRENCY,
+    logger,
+  });
+  await announcer.ready;
   logger.info(
     {
       jobTypes: served,
@@ -168,6 +190,7 @@ export const runWorker = async ({ config, logger, jobTypes }: RunWorkerOptions) 
      */
     async close() {
       await reconciler.close();
+      await announcer.close();
       const closing = Promise.all([...workers.values()].map((worker) => worker.close()));
       const grace = setTimeout(() => {
         logger.warn("grace period over: aborting jobs still running");

@@ -46,31 +46,40 @@ execFileSync(
   },
 );
 
-// tsc keeps the sources' specifiers: `./x.ts` becomes `./x.js`, and the workspace modules the types
-// come from (not published) become relative paths to their declarations, emitted alongside.
+// tsc keeps the sources' specifiers: `./x.ts` becomes `./x.js`, and a private workspace package the
+// types come from (`@kiln/core` or one of its subpaths, `@kiln/renderers/schemas`) becomes the
+// relative path of its declarations, emitted alongside, found through that package's exports.
 const typesDir = join(dist, "types");
-const bundledDeclarations = {
-  "@kiln/core": join(typesDir, "core", "src", "index.js"),
-  "@kiln/renderers/schemas": join(typesDir, "renderers", "src", "schemas.js"),
+const workspaceExports = Object.fromEntries(
+  await Promise.all(
+    ["core", "renderers"].map(async (name) => [
+      name,
+      JSON.parse(await readFile(join(root, "..", name, "package.json"), "utf8")).exports,
+    ]),
+  ),
+);
+const declarationsOf = (name, subpath) => {
+  const target = workspaceExports[name][subpath ? `./${subpath}` : "."];
+  if (!target)
+    throw new Error(`@kiln/${name}${subpath ? `/${subpath}` : ""} is not exported by @kiln/${name}`);
+  return join(typesDir, name, target.replace(/\.ts$/, ".js"));
 };
 const declarationFiles = async (dir) =>
   (await readdir(dir, { recursive: true, withFileTypes: true }))
     .filter((entry) => entry.isFile() && entry.name.endsWith(".d.ts"))
     .map((entry) => join(entry.parentPath, entry.name));
-const relativeSpecifier = (from, to) => {
-  const path = relative(dirname(from), to).split(sep).join("/");
-  return path.startsWith(".") ? path : `./${path}`;
-};
 
 for (const file of await declarationFiles(typesDir)) {
+  const toDeclarations = (name, subpath) => {
+    const path = relative(dirname(file), declarationsOf(name, subpath)).split(sep).join("/");
+    return path.startsWith(".") ? path : `./${path}`;
+  };
   const source = await readFile(file, "utf8");
-  let rewritten = source.replace(/(from\s+|import\()"(\.{1,2}\/[^"]+)\.ts"/g, '$1"$2.js"');
-  for (const [specifier, target] of Object.entries(bundledDeclarations)) {
-    rewritten = rewritten.replaceAll(`from "${specifier}"`, `from "${relativeSpecifier(file, target)}"`);
-    rewritten = rewritten.replaceAll(
-      `import("${specifier}")`,
-      `import("${relativeSpecifier(file, target)}")`,
+  const rewritten = source
+    .replace(/(from\s+|import\()"(\.{1,2}\/[^"]+)\.ts"/g, '$1"$2.js"')
+    .replace(
+      /(from\s+|import\()"@kiln\/(core|renderers)(?:\/([\w-]+))?"/g,
+      (_, before, name, subpath) => `${before}"${toDeclarations(name, subpath)}"`,
     );
-  }
   if (rewritten !== source) await writeFile(file, rewritten);
 }

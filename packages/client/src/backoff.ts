@@ -11,18 +11,3 @@ export const backoffDelay = (attempt: number, { initialDelayMs, maxDelayMs }: Ba
   const base = Math.min(maxDelayMs, initialDelayMs * 2 ** attempt);
   return Math.round(base * (0.8 + Math.random() * 0.4));
 };
-
-/** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
-export const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });

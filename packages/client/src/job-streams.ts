@@ -1,7 +1,9 @@
 import type { Job } from "@kiln/core";
+import { companyPath, jobPath } from "@kiln/core/api-paths";
+import { endsJobStream } from "@kiln/core/event-types";
 import { KilnProtocolError, KilnTimeoutError } from "./errors.ts";
 import { type FollowOptions, followEventStream } from "./sse/follow-event-stream.ts";
-import { endsJobStream, type TypedJobEvent } from "./sse/to-job-event.ts";
+import type { TypedJobEvent } from "./sse/to-job-event.ts";
 import type { Transport } from "./transport.ts";
 
 /** Options of `waitForJob`. */
@@ -11,11 +13,11 @@ export interface WaitForJobOptions extends FollowOptions {
 }
 
 /** The SSE side of the client: following one job or the whole company, and waiting for a job. */
-export const createJobStreams = (transport: Transport, companyPath: string) => {
+export const createJobStreams = (transport: Transport, companyId: string) => {
   const getWholeJob = (jobId: string, signal?: AbortSignal) =>
     transport.json<Job>({
       method: "GET",
-      path: `${companyPath}/content-jobs/${encodeURIComponent(jobId)}`,
+      path: jobPath(companyId, jobId),
       signal,
       retryable: true,
     });
@@ -24,14 +26,18 @@ export const createJobStreams = (transport: Transport, companyPath: string) => {
     [Symbol.asyncIterator]: () =>
       followEventStream(
         transport,
-        { path: `${companyPath}/content-jobs/${encodeURIComponent(jobId)}/events`, canEnd: endsJobStream },
+        { path: `${jobPath(companyId, jobId)}/events`, canEnd: endsJobStream },
         options,
       ),
   });
 
   const followCompany = (options?: FollowOptions): AsyncIterable<TypedJobEvent> => ({
     [Symbol.asyncIterator]: () =>
-      followEventStream(transport, { path: `${companyPath}/events`, canEnd: () => false }, options),
+      followEventStream(
+        transport,
+        { path: `${companyPath(companyId)}/events`, canEnd: () => false },
+        options,
+      ),
   });
 
   const waitForJob = async (jobId: string, options: WaitForJobOptions = {}): Promise<Job> => {

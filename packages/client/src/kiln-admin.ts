@@ -1,3 +1,4 @@
+import { companyPath } from "@kiln/core/api-paths";
 import { createTransport } from "./transport.ts";
 import type { Company, CreatedApiKey } from "./wire-types.ts";
 
@@ -17,7 +18,6 @@ export interface KilnAdminOptions {
 export const createKilnAdmin = (options: KilnAdminOptions) => {
   // Admin calls create things and carry no idempotency key: none is retried.
   const transport = createTransport({ ...options, token: options.adminToken });
-  const companyPath = (companyId: string) => `/api/companies/${encodeURIComponent(companyId)}`;
   return {
     createCompany: (name: string) =>
       transport.json<Company>({ method: "POST", path: "/api/companies", body: { name } }),

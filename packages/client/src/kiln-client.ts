@@ -1,4 +1,5 @@
 import type { Job, JobSummary, SubmitJobBody } from "@kiln/core";
+import { artifactPath, companyPath, jobPath } from "@kiln/core/api-paths";
 import type { JobType, TypedSubmitBody } from "./job-inputs.ts";
 import { createJobStreams } from "./job-streams.ts";
 import { createTransport, type RetryOptions } from "./transport.ts";
@@ -64,17 +65,15 @@ export interface ArtifactStream {
 /** A typed client of one company's Kiln API. */
 export const createKilnClient = (options: KilnClientOptions) => {
   const transport = createTransport({ ...options, token: options.apiKey });
-  const companyPath = `/api/companies/${encodeURIComponent(options.companyId)}`;
-  const jobPath = (jobId: string) => `${companyPath}/content-jobs/${encodeURIComponent(jobId)}`;
-  const artifactPath = (jobId: string, name: string) =>
-    `${jobPath(jobId)}/artifacts/${encodeURIComponent(name)}`;
+  const { companyId } = options;
+  const company = companyPath(companyId);
   const contentTypeOf = (response: Response) =>
     response.headers.get("content-type") ?? "application/octet-stream";
 
   const submitDynamic = (body: SubmitJobBody, { idempotencyKey, signal }: SubmitOptions = {}) =>
     transport.json<JobAccepted>({
       method: "POST",
-      path: `${companyPath}/content-jobs`,
+      path: `${company}/content-jobs`,
       body,
       signal,
       headers: idempotencyKey ? { "idempotency-key": idempotencyKey } : {},
@@ -90,7 +89,7 @@ export const createKilnClient = (options: KilnClientOptions) => {
   ): Promise<JobPage | JobSummaryPage> {
     return transport.json<JobPage | JobSummaryPage>({
       method: "GET",
-      path: `${companyPath}/content-jobs`,
+      path: `${company}/content-jobs`,
       query: { ...filters },
       signal,
       retryable: true,
@@ -125,7 +124,7 @@ export const createKilnClient = (options: KilnClientOptions) => {
     /** Submits a job whose type is known only at run time (the CLI, a newer server); the API validates it. */
     submitDynamic,
     getJob: (jobId: string, { signal }: CallOptions = {}) =>
-      transport.json<Job>({ method: "GET", path: jobPath(jobId), signal, retryable: true }),
+      transport.json<Job>({ method: "GET", path: jobPath(companyId, jobId), signal, retryable: true }),
     /**
      * One page of jobs, newest first; pass `nextCursor` back as `cursor` for the next. Items are
      * summaries (no `input`); `include: "input"` lists whole Jobs.
@@ -138,10 +137,10 @@ export const createKilnClient = (options: KilnClientOptions) => {
     iterateJobs,
     /** Cancels a queued or running job; a terminal job answers `409`. */
     cancel: (jobId: string, { signal }: CallOptions = {}) =>
-      transport.json<Job>({ method: "POST", path: `${jobPath(jobId)}/cancel`, signal }),
+      transport.json<Job>({ method: "POST", path: `${jobPath(companyId, jobId)}/cancel`, signal }),
     /** Queues a failed or cancelled job again; any other status answers `409`. */
     retry: (jobId: string, { signal }: CallOptions = {}) =>
-      transport.json<Job>({ method: "POST", path: `${jobPath(jobId)}/retry`, signal }),
+      transport.json<Job>({ method: "POST", path: `${jobPath(companyId, jobId)}/retry`, signal }),
     async downloadArtifact(
       jobId: string,
       name: string,
@@ -149,7 +148,7 @@ export const createKilnClient = (options: KilnClientOptions) => {
     ): Promise<DownloadedArtifact> {
       const { response, bytes } = await transport.bytes({
         method: "GET",
-        path: artifactPath(jobId, name),
+        path: artifactPath(companyId, jobId, name),
         signal,
         retryable: true,
       });
@@ -160,12 +159,11 @@ export const createKilnClient = (options: KilnClientOptions) => {
       name: string,
       { signal }: CallOptions = {},
     ): Promise<ArtifactStream> {
-      const { response } = await transport.send({
+      const response = await transport.stream({
         method: "GET",
-        path: artifactPath(jobId, name),
+        path: artifactPath(companyId, jobId, name),
         signal,
         retryable: true,
-        streaming: true,
       });
       const length = response.headers.get("content-length");
       return {
@@ -177,7 +175,7 @@ export const createKilnClient = (options: KilnClientOptions) => {
     },
     /** A short-lived token for `EventSource` (`?access_token=`), which cannot send headers. */
     mintStreamToken: ({ signal }: CallOptions = {}) =>
-      transport.json<StreamToken>({ method: "POST", path: `${companyPath}/stream-tokens`, signal }),
+      transport.json<StreamToken>({ method: "POST", path: `${company}/stream-tokens`, signal }),
     /** The job types the server knows, with their input JSON Schemas. */
     listJobTypes: ({ signal }: CallOptions = {}) =>
       transport.json<JobTypeDescription[]>({
@@ -186,7 +184,7 @@ export const createKilnClient = (options: KilnClientOptions) => {
         signal,
         retryable: true,
       }),
-    ...createJobStreams(transport, companyPath),
+    ...createJobStreams(transport, companyId),
   };
 };
 

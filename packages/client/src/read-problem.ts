@@ -1,12 +1,5 @@
-import { type ErrorCode, errorCodes } from "@kiln/core";
+import { codeOfStatus, isErrorCode } from "@kiln/core/errors";
 import type { Problem } from "./wire-types.ts";
-
-const isErrorCode = (value: unknown): value is ErrorCode => typeof value === "string" && value in errorCodes;
-
-const codeOfStatus = (status: number): ErrorCode =>
-  (Object.keys(errorCodes) as ErrorCode[]).find(
-    (code) => errorCodes[code] === status && code !== "validation_failed",
-  ) ?? (status >= 500 ? "internal" : "bad_request");
 
 /**
  * Reads an error answer as a problem document. Kiln always answers problem+json, but a proxy in

@@ -1,4 +1,5 @@
-import { backoffDelay, sleep } from "./backoff.ts";
+import { sleep } from "@kiln/core/sleep";
+import { backoffDelay } from "./backoff.ts";
 import { KilnApiError, KilnNetworkError, KilnProtocolError } from "./errors.ts";
 import { readProblem } from "./read-problem.ts";
 
@@ -34,11 +35,25 @@ export interface RequestSpec {
   signal?: AbortSignal;
   /** Safe to repeat: retried after a `503` or a failed connection. */
   retryable?: boolean;
-  /** The body is read by the caller: the timeout stops at the headers. */
-  streaming?: boolean;
 }
 
-export type Transport = ReturnType<typeof createTransport>;
+/**
+ * Sends requests to one Kiln API with one credential: URLs, auth, timeouts, problem+json, retries.
+ * Every method retries a `retryable` request after a `503` or a failed connection, and rejects
+ * with `KilnApiError` (a non-2xx answer, as a problem document), `KilnNetworkError` (no answer,
+ * or none in time) or the signal's reason.
+ */
+export interface Transport {
+  /** Resolves with the body as JSON (`undefined` when empty, e.g. a `204`); other text: `KilnProtocolError`. */
+  json<T>(request: RequestSpec): Promise<T>;
+  /** Resolves with the whole body as bytes, and the response for its headers. */
+  bytes(request: RequestSpec): Promise<{ response: Response; bytes: Uint8Array }>;
+  /** Resolves at the headers with the response, whose body the caller reads: the timeout stops there. */
+  stream(request: RequestSpec): Promise<Response>;
+}
+
+/** How one request is sent: `streaming` hands its body to the caller. */
+type Sending = RequestSpec & { streaming?: boolean };
 
 const timeoutReason = Symbol("kiln-client-timeout");
 
@@ -55,8 +70,7 @@ const describeCause = (error: unknown): string => {
   return cause instanceof Error ? cause.message : String(cause);
 };
 
-/** Sends requests to one Kiln API with one credential: URLs, auth, timeouts, problem+json, retries. */
-export const createTransport = (options: TransportOptions) => {
+export const createTransport = (options: TransportOptions): Transport => {
   const baseUrl = options.baseUrl.replace(/\/+$/, "");
   const doFetch = options.fetch ?? globalThis.fetch;
   const timeoutMs = options.timeoutMs ?? 30_000;
@@ -75,7 +89,7 @@ export const createTransport = (options: TransportOptions) => {
   };
 
   /** One try: resolves with a 2xx response (body unread) and a `done()` that ends its timer. */
-  const attempt = async (spec: RequestSpec) => {
+  const attempt = async (spec: Sending) => {
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(timeoutReason), timeoutMs);
     const signal = spec.signal ? AbortSignal.any([spec.signal, timeout.signal]) : timeout.signal;
@@ -119,7 +133,7 @@ export const createTransport = (options: TransportOptions) => {
     (error instanceof KilnNetworkError && !error.timedOut);
 
   /** Sends a request, retrying it when `retryable`; throws `KilnApiError` on a non-2xx answer. */
-  const send = async (spec: RequestSpec) => {
+  const send = async (spec: Sending) => {
     for (let retry = 0; ; retry++) {
       try {
         return await attempt(spec);
@@ -135,9 +149,6 @@ export const createTransport = (options: TransportOptions) => {
   };
 
   return {
-    baseUrl,
-    send,
-    /** Sends a request and returns its body as JSON (`undefined` for an empty body, e.g. a `204`). */
     async json<T>(spec: RequestSpec): Promise<T> {
       const { response, done, fail } = await send(spec);
       const text = await response.text().catch(fail);
@@ -151,12 +162,14 @@ export const createTransport = (options: TransportOptions) => {
         });
       }
     },
-    /** Sends a request and returns the whole body as bytes, with the response for its headers. */
-    async bytes(spec: RequestSpec): Promise<{ response: Response; bytes: Uint8Array }> {
+    async bytes(spec) {
       const { response, done, fail } = await send(spec);
       const buffer = await response.arrayBuffer().catch(fail);
       done();
       return { response, bytes: new Uint8Array(buffer) };
+    },
+    async stream(spec) {
+      return (await send({ ...spec, streaming: true })).response;
     },
   };
 };

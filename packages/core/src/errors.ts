@@ -1,3 +1,5 @@
+// Kept free of zod: the client bundles it to read problem documents.
+
 /**
  * The closed set of error codes Kiln reports. Each maps to one HTTP status at the edge
  * (apps/api) and to `JobError.code` inside jobs.
@@ -11,11 +13,26 @@ export const errorCodes = {
   conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
-  too_many_requests: 429,
+  /** A rate limit: retry after `Retry-After` seconds. */
+  rate_limited: 429,
+  /** A company quota (jobs, streams, stored bytes): free some before asking again. */
+  quota_exceeded: 429,
   internal: 500,
   unavailable: 503,
 } as const;
 export type ErrorCode = keyof typeof errorCodes;
+
+export const isErrorCode = (value: unknown): value is ErrorCode =>
+  typeof value === "string" && Object.hasOwn(errorCodes, value);
+
+/**
+ * The code of an HTTP status that came without one (a framework's or a proxy's answer). A bare
+ * `400` is `bad_request`: `validation_failed` names field errors, which such an answer has not.
+ */
+export const codeOfStatus = (status: number): ErrorCode =>
+  (Object.keys(errorCodes) as ErrorCode[]).find(
+    (code) => errorCodes[code] === status && code !== "validation_failed",
+  ) ?? (status >= 500 ? "internal" : "bad_request");
 
 export interface FieldError {
   path: string;

@@ -1,17 +1,8 @@
 import { z } from "zod";
 import { boundJobError, eventSizeLimits, truncateText } from "./event-size.ts";
-import { type JobEventType, jobEventTypes } from "./event-types.ts";
+import type { JobEventType } from "./event-types.ts";
 import { jobErrorSchema } from "./job.ts";
 import { type JobSummary, jobSummarySchema, toJobSummary } from "./job-summary.ts";
-
-export { type JobEventType, jobEventTypes };
-
-export const terminalEventTypes: readonly JobEventType[] = [
-  "content_job.done",
-  "content_job.failed",
-  "content_job.cancelled",
-];
-export const isTerminalEvent = (type: JobEventType): boolean => terminalEventTypes.includes(type);
 
 const base = { jobId: z.string(), companyId: z.string() };
 

@@ -1,11 +1,7 @@
 import { z } from "zod";
+import { jobStatuses } from "./job-status.ts";
 
-/** Every status a content job can be in. Terminal: done, failed, cancelled. */
-export const jobStatusSchema = z.enum(["queued", "running", "done", "failed", "cancelled"]);
-export type JobStatus = z.infer<typeof jobStatusSchema>;
-
-export const terminalStatuses: readonly JobStatus[] = ["done", "failed", "cancelled"];
-export const isTerminalStatus = (status: JobStatus): boolean => terminalStatuses.includes(status);
+export const jobStatusSchema = z.enum(jobStatuses);
 
 export const artifactSchema = z
   .object({

@@ -12,24 +12,39 @@ export interface ControlPublisherOptions {
   prefix?: string;
 }
 
-export const createControlPublisher = ({ redis, prefix = "kiln" }: ControlPublisherOptions) => ({
-  /** Resolves with how many worker processes received the command. */
-  publish: (command: ControlCommand): Promise<number> =>
+/** The API's side of the control channel. */
+export interface ControlPublisher {
+  /** Resolves with how many worker processes received the command (none listening: `0`). */
+  publish(command: ControlCommand): Promise<number>;
+}
+
+export const createControlPublisher = ({
+  redis,
+  prefix = "kiln",
+}: ControlPublisherOptions): ControlPublisher => ({
+  publish: (command) =>
     withTimeout(redis.publish(channelOf(prefix), JSON.stringify(command)), 3_000, "control publish"),
 });
 
 export interface ControlSubscriberOptions {
-  /** A dedicated connection. */
+  /** A dedicated connection: it is closed with the subscription. */
   subscriber: Redis;
   prefix?: string;
   onCommand(command: ControlCommand): void;
 }
 
+/** A worker's side of the control channel. */
+export interface ControlSubscription {
+  /** Stops listening and closes the subscriber connection. */
+  close(): Promise<void>;
+}
+
+/** Resolves once subscribed: from then on every command reaches `onCommand`. */
 export const subscribeToControl = async ({
   subscriber,
   prefix = "kiln",
   onCommand,
-}: ControlSubscriberOptions) => {
+}: ControlSubscriberOptions): Promise<ControlSubscription> => {
   const channel = channelOf(prefix);
   subscriber.on("message", (from: string, message: string) => {
     if (from !== channel) return;

@@ -1,10 +1,9 @@
-import type { Job, JobStatus, TypedJobEvent } from "@kiln/client";
+import type { Job, TypedJobEvent } from "@kiln/client";
+// Bundled into dist: @kiln/core is not published, and this subpath imports nothing.
+import { isTerminalStatus } from "@kiln/core/job-status";
 
 /** A job as streams and lists carry it: `input` only when the source had it (`getJob`). */
 export type JobView = Omit<Job, "input"> & { input?: unknown };
-
-const terminal: readonly JobStatus[] = ["done", "failed", "cancelled"];
-export const isTerminalStatus = (status: JobStatus) => terminal.includes(status);
 
 /**
  * A job after one of its events: snapshots and terminal events carry the job; a progress event

@@ -1,6 +1,7 @@
 import type { TypedJobEvent } from "@kiln/client";
+import { isTerminalStatus } from "@kiln/core/job-status";
 import { useEffect, useState } from "react";
-import { applyJobEvent, isTerminalStatus, type JobView } from "./job-view.ts";
+import { applyJobEvent, type JobView } from "./job-view.ts";
 import { useKilnClient } from "./kiln-provider.ts";
 
 export interface KilnJobState {

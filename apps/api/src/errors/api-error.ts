@@ -9,16 +9,26 @@ const titles: Record<ErrorCode, string> = {
   conflict: "Conflict",
   payload_too_large: "Payload too large",
   unsupported_media_type: "Unsupported media type",
-  too_many_requests: "Too many requests",
+  rate_limited: "Too many requests",
+  quota_exceeded: "Quota exceeded",
   internal: "Internal server error",
   unavailable: "Service unavailable",
 };
 
-/** The HTTP edge's error: a code from the closed set and a message safe to show callers. */
+/**
+ * The HTTP edge's error: a code from the closed set and a message safe to show callers, and the
+ * header fields its answer carries (a 429's `Retry-After` and `RateLimit`).
+ */
 export class ApiError extends KilnError {
-  constructor(code: ErrorCode, detail: string, options?: { errors?: FieldError[]; cause?: unknown }) {
+  readonly headers?: Record<string, string>;
+  constructor(
+    code: ErrorCode,
+    detail: string,
+    options?: { errors?: FieldError[]; cause?: unknown; headers?: Record<string, string> },
+  ) {
     super(code, detail, options);
     this.name = "ApiError";
+    this.headers = options?.headers;
   }
 }
 

@@ -5,6 +5,11 @@ const problem = (description: string) => ({
   content: { "application/problem+json": { schema: problemSchema } },
 });
 
+const header = (description: string, type: "string" | "integer" = "string") => ({
+  description,
+  schema: { type },
+});
+
 /** Error answers shared by routes, spread into each route's OpenAPI responses. */
 export const errorResponses = {
   400: problem("Invalid request"),
@@ -14,6 +19,19 @@ export const errorResponses = {
   409: problem("Conflict with the resource's state"),
   413: problem("Body too large"),
   415: problem("Body is not JSON"),
+  429: {
+    ...problem(
+      "`rate_limited`: a rate limit ran out, retry after `Retry-After` seconds. `quota_exceeded`: a company " +
+        "quota is used up (stored artifact bytes, open streams); free some first",
+    ),
+    headers: {
+      "Retry-After": header("Seconds until a request would be allowed again (rate_limited)", "integer"),
+      "RateLimit-Policy": header(
+        'The rate limits of this route (draft-ietf-httpapi-ratelimit-headers): `"submit";q=20;w=1`',
+      ),
+      RateLimit: header('What is left of each: `"submit";r=0;t=1`'),
+    },
+  },
   500: problem("Unexpected error"),
   503: problem("A dependency is unavailable"),
 } as const;

@@ -1,4 +1,6 @@
-import { type ErrorCode, errorCodes, isConnectivityError, KilnError, toFieldErrors } from "@kiln/core";
+import { codeOfStatus, KilnError, toFieldErrors } from "@kiln/core";
+import { isDatabaseUnavailable, isDataException } from "@kiln/db";
+import { isRedisUnavailable } from "@kiln/queue";
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ZodError } from "zod";
@@ -6,26 +8,10 @@ import type { AppEnv } from "../services.ts";
 import { ApiError, toProblem } from "./api-error.ts";
 import { malformedQueryIn, malformedTextIn } from "./well-formed-text.ts";
 
-const codeOfStatus = (status: number): ErrorCode =>
-  (Object.entries(errorCodes).find(([, value]) => value === status)?.[0] as ErrorCode | undefined) ??
-  (status >= 500 ? "internal" : "bad_request");
-
-/**
- * PostgreSQL's class 22, "data exception" (a NUL character in text, `\u0000` or a lone surrogate in
- * JSON): every value the API sends to SQL comes from the request, so the request is at fault.
- * Prisma's driver adapter nests the server's code in `meta.driverAdapterError.cause`.
- */
-const isDataException = (error: unknown): boolean => {
-  const cause = (
-    error as { meta?: { driverAdapterError?: { cause?: { originalCode?: unknown; code?: unknown } } } }
-  )?.meta?.driverAdapterError?.cause;
-  const code = cause?.originalCode ?? cause?.code;
-  return typeof code === "string" && /^22[0-9A-Z]{3}$/.test(code);
-};
-
 /** Maps anything thrown to a KilnError a caller may see; unexpected errors lose their details here. */
 export const toKilnError = (error: unknown): KilnError => {
   if (error instanceof KilnError) return error;
+  // Every value the API sends to SQL comes from the request: a value PostgreSQL refuses is the request's fault.
   if (isDataException(error)) {
     return new ApiError(
       "bad_request",
@@ -37,7 +23,7 @@ export const toKilnError = (error: unknown): KilnError => {
     const detail = error.status === 400 ? "The request body is not valid JSON" : error.message;
     return new ApiError(code, detail || code);
   }
-  if (isConnectivityError(error))
+  if (isDatabaseUnavailable(error) || isRedisUnavailable(error))
     return new ApiError("unavailable", "A dependency is unavailable; retry later");
   return new ApiError("internal", "An unexpected error occurred; it has been logged");
 };
@@ -52,7 +38,10 @@ export const renderProblem = (c: Context<AppEnv>, error: unknown): Response => {
       "request failed",
     );
   }
-  const headers: Record<string, string> = { "content-type": "application/problem+json" };
+  const headers: Record<string, string> = {
+    ...(kilnError instanceof ApiError && kilnError.headers),
+    "content-type": "application/problem+json",
+  };
   if (problem.status === 503) headers["retry-after"] = "5";
   return new Response(JSON.stringify(problem), { status: problem.status, headers });
 };

@@ -1,5 +1,5 @@
-import { createHash, timingSafeEqual } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
+import { isAdminToken } from "../auth/secret-digests.ts";
 import { ApiError } from "../errors/api-error.ts";
 import type { AppEnv } from "../services.ts";
 
@@ -9,12 +9,6 @@ export const bearerOf = (header: string | undefined): string | null => {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
   return match?.[1] ?? null;
 };
-
-const sha256 = (value: string) => createHash("sha256").update(value, "utf8").digest();
-
-/** Compares a presented token with the admin token's hash in constant time. */
-export const isAdminToken = (token: string, adminTokenHash: string): boolean =>
-  timingSafeEqual(sha256(token), Buffer.from(adminTokenHash, "hex"));
 
 /** Admin routes: only `KILN_ADMIN_TOKEN`. */
 export const requireAdmin: MiddlewareHandler<AppEnv> = async (c, next) => {
@@ -54,3 +48,16 @@ export const requireCompany =
     }
     await next();
   };
+
+/**
+ * Routes about a company that its admin may read too (its usage): the admin token, else an API key
+ * of that company as `requireCompany()` checks it.
+ */
+export const requireCompanyOrAdmin: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const token = bearerOf(c.req.header("authorization"));
+  if (token && isAdminToken(token, c.var.services.adminTokenHash)) {
+    c.set("auth", { kind: "admin" });
+    return next();
+  }
+  return requireCompany()(c, next);
+};

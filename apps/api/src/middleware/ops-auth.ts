@@ -1,15 +1,9 @@
-import { createHash, timingSafeEqual } from "node:crypto";
 import type { Context, MiddlewareHandler } from "hono";
+import { isAdminToken, sameSecret } from "../auth/secret-digests.ts";
 import { ApiError } from "../errors/api-error.ts";
 import { renderProblem } from "../errors/render-problem.ts";
 import type { AppEnv } from "../services.ts";
-import { bearerOf, isAdminToken } from "./auth.ts";
-
-const sha256 = (value: string) => createHash("sha256").update(value, "utf8").digest();
-
-/** Hashing both sides first gives equal lengths, so the comparison takes the same time for any input. */
-const sameSecret = (presented: string, expected: string): boolean =>
-  timingSafeEqual(sha256(presented), sha256(expected));
+import { bearerOf } from "./auth.ts";
 
 /**
  * `/metrics`: with `KILN_METRICS_TOKEN` set, only `Authorization: Bearer <that token>`. Without it,

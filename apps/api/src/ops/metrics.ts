@@ -3,12 +3,19 @@ import { type EventHub, type JobQueues, withTimeout } from "@kiln/queue";
 import { Counter, createMetricsRegistry, Gauge, Histogram, prometheusContentType } from "@kiln/telemetry";
 import type { SseRegistry } from "../sse/sse-registry.ts";
 import { cachedLookup } from "./cached-lookup.ts";
+import { type CompanyActiveJobs, createTenantMetrics } from "./tenant-metrics.ts";
 
 export interface ApiMetricsOptions {
-  queues: Pick<JobQueues, "queue">;
+  queues: Pick<JobQueues, "queue" | "lines">;
   /** The registered job types; one queue each. */
   jobTypes: readonly string[];
   jobs: { countByStatus(): Promise<Record<JobStatus, number>> };
+  /** Queued and running jobs per company, for the per-company jobs gauge. */
+  companyUsage: { activeJobsByCompany(): Promise<CompanyActiveJobs[]> };
+  /** Companies always labelled by id in per-company metrics. Default none. */
+  labelledCompanies?: readonly string[];
+  /** How many more companies per-company metrics label by id (the rest: `other`). Default 20. */
+  moreCompanyLabels?: number;
   sse: Pick<SseRegistry, "size">;
   hub: Pick<EventHub, "stats">;
   logger: Logger;
@@ -24,7 +31,16 @@ export interface ApiMetricsOptions {
   jobCountsTtlMs?: number;
   /** The clock of that reuse, in ms. Default `Date.now`. */
   now?: () => number;
+  /** Companies with the longest lines shown by name in `kiln_company_lined_jobs`; the rest sum up as `other`. Default 10. */
+  topCompanies?: number;
 }
+
+/** The `top` largest counts by key, and the sum of the rest under `other` (bounded label cardinality). */
+const topAndOther = (counts: Map<string, number>, top: number): [string, number][] => {
+  const sorted = [...counts.entries()].sort((a, b) => b[1] - a[1]);
+  const rest = sorted.slice(top).reduce((sum, [, count]) => sum + count, 0);
+  return [...sorted.slice(0, top), ...(sorted.length > top ? [["other", rest] as [string, number]] : [])];
+};
 
 export interface HttpObservation {
   method: string;
@@ -36,6 +52,10 @@ export interface HttpObservation {
 
 export interface ApiMetrics {
   observeRequest(observation: HttpObservation): void;
+  /** A request refused with 429 `rate_limited`, with the policies that ran out. */
+  countThrottled(companyId: string, policies: readonly string[]): void;
+  /** A request refused with 429 `quota_exceeded`. */
+  countQuotaRefusal(companyId: string, quota: "artifact_bytes" | "open_streams" | "active_jobs"): void;
   /** The Prometheus text exposition of every metric, collecting queue and job counts now. */
   render(): Promise<string>;
   readonly contentType: string;
@@ -53,16 +73,25 @@ export const createApiMetrics = ({
   queues,
   jobTypes,
   jobs,
+  companyUsage,
+  labelledCompanies = [],
+  moreCompanyLabels = 20,
   sse,
   hub,
   logger,
   collectTimeoutMs = 1_000,
   jobCountsTtlMs = 15_000,
+  topCompanies = 10,
   now,
 }: ApiMetricsOptions): ApiMetrics => {
   const countJobsByStatus = cachedLookup(() => jobs.countByStatus(), { ttlMs: jobCountsTtlMs, now });
+  const countActiveJobsByCompany = cachedLookup(() => companyUsage.activeJobsByCompany(), {
+    ttlMs: jobCountsTtlMs,
+    now,
+  });
   const registry = createMetricsRegistry();
   const registers = [registry];
+  const tenants = createTenantMetrics({ registers, labelledCompanies, moreLabels: moreCompanyLabels });
 
   const requests = new Counter({
     name: "kiln_http_requests_total",
@@ -80,7 +109,7 @@ export const createApiMetrics = ({
 
   const collectorUp = new Gauge({
     name: "kiln_metrics_collector_up",
-    help: "1 when this scrape could read the collector's source (queues: Redis, jobs: PostgreSQL), else 0",
+    help: "1 when this scrape could read the collector's source (queues: Redis, jobs and companies: PostgreSQL), else 0",
     labelNames: ["collector"] as const,
     registers,
   });
@@ -88,6 +117,12 @@ export const createApiMetrics = ({
     name: "kiln_queue_jobs",
     help: "BullMQ entries per job type and state (the whole queue: the same in every API instance)",
     labelNames: ["job_type", "state"] as const,
+    registers,
+  });
+  const companyLined = new Gauge({
+    name: "kiln_company_lined_jobs",
+    help: "Jobs waiting in a company's line per job type: the companies with the longest lines by id, the rest as `other`",
+    labelNames: ["job_type", "company"] as const,
     registers,
   });
   const jobsByStatus = new Gauge({
@@ -99,7 +134,10 @@ export const createApiMetrics = ({
 
   // A failing source is logged when it starts failing, not on every scrape while it stays down.
   const lastUp = new Map<string, boolean>();
-  const read = async <T>(collector: "queues" | "jobs", lookup: () => Promise<T>): Promise<T | null> => {
+  const read = async <T>(
+    collector: "queues" | "jobs" | "companies",
+    lookup: () => Promise<T>,
+  ): Promise<T | null> => {
     let value: T | null = null;
     try {
       value = await withTimeout(lookup(), collectTimeoutMs, `${collector} metrics`);
@@ -116,14 +154,33 @@ export const createApiMetrics = ({
    * no series rather than old numbers, and a lookup that answers after its timeout writes nothing.
    */
   const refresh = async () => {
-    const [queueCounts, jobCounts] = await Promise.all([
-      read("queues", () => Promise.all(jobTypes.map((jobType) => queues.queue(jobType).getJobCounts()))),
+    const [queueCounts, jobCounts, companyJobs] = await Promise.all([
+      read("queues", () =>
+        Promise.all(
+          jobTypes.map(async (jobType) => {
+            const [counts, lines] = await Promise.all([
+              queues.queue(jobType).getJobCounts(),
+              queues.lines.lineLengths(jobType),
+            ]);
+            return { counts, lines };
+          }),
+        ),
+      ),
       read("jobs", countJobsByStatus),
+      read("companies", countActiveJobsByCompany),
     ]);
+    tenants.setCompanyJobs(companyJobs);
     queueJobs.reset();
-    queueCounts?.forEach((byState, index) => {
+    companyLined.reset();
+    queueCounts?.forEach(({ counts, lines }, index) => {
       const job_type = jobTypes[index]!;
-      for (const [state, count] of Object.entries(byState)) queueJobs.set({ job_type, state }, count);
+      for (const [state, count] of Object.entries(counts)) queueJobs.set({ job_type, state }, count);
+      queueJobs.set(
+        { job_type, state: "lined" },
+        [...lines.values()].reduce((sum, count) => sum + count, 0),
+      );
+      for (const [company, count] of topAndOther(lines, topCompanies))
+        companyLined.set({ job_type, company }, count);
     });
     jobsByStatus.reset();
     for (const [status, count] of Object.entries(jobCounts ?? {})) jobsByStatus.set({ status }, count);
@@ -156,6 +213,8 @@ export const createApiMetrics = ({
 
   return {
     contentType: prometheusContentType,
+    countThrottled: tenants.countThrottled,
+    countQuotaRefusal: tenants.countQuotaRefusal,
     observeRequest({ method, route, status, seconds }) {
       const labels = { method: knownMethods.has(method) ? method : "OTHER", route, status: String(status) };
       requests.inc(labels);

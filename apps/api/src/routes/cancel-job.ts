@@ -2,8 +2,8 @@ import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { jobSchema } from "@kiln/core";
 import { ApiError } from "../errors/api-error.ts";
 import { pick } from "../errors/error-responses.ts";
-import { cancelJob } from "../jobs/job-commands.ts";
 import { requireCompany } from "../middleware/auth.ts";
+import { rateLimit } from "../middleware/rate-limit.ts";
 import type { AppEnv } from "../services.ts";
 import { isUuid, jobParams } from "./params.ts";
 
@@ -13,11 +13,11 @@ const route = createRoute({
   tags: ["jobs"],
   summary: "Cancel a queued or running job",
   description: "A running job's renderer is aborted on whichever worker runs it. Terminal jobs answer 409.",
-  middleware: [requireCompany()] as const,
+  middleware: [requireCompany(), rateLimit("read")] as const,
   request: { params: jobParams },
   responses: {
     202: { description: "Cancelled", content: { "application/json": { schema: jobSchema } } },
-    ...pick(401, 403, 404, 409, 503),
+    ...pick(401, 403, 404, 409, 429, 503),
   },
 });
 
@@ -25,5 +25,5 @@ export const registerCancelJob = (app: OpenAPIHono<AppEnv>) =>
   app.openapi(route, async (c) => {
     const { companyId, jobId } = c.req.valid("param");
     if (!isUuid(jobId)) throw new ApiError("not_found", "No such job");
-    return c.json(await cancelJob(c.var.services, companyId, jobId), 202);
+    return c.json(await c.var.services.engine.cancel(companyId, jobId), 202);
   });

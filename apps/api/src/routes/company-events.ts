@@ -1,6 +1,8 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { pick } from "../errors/error-responses.ts";
+import { acquireStreamSlot } from "../limits/stream-slot.ts";
 import { requireCompany } from "../middleware/auth.ts";
+import { rateLimit } from "../middleware/rate-limit.ts";
 import type { AppEnv } from "../services.ts";
 import { openEventStream, streamCredentialOf } from "../sse/open-event-stream.ts";
 import { streamCompanyEvents } from "../sse/stream-company-events.ts";
@@ -15,12 +17,13 @@ const route = createRoute({
   description:
     "Every job event of the company, live; never ends by itself. Resume with `Last-Event-ID` within the " +
     "retention window; from beyond it, or with an id that names no event, a `content_job.status` snapshot of " +
-    "each queued or running job comes first. Ends only when its key is revoked or its stream token expires.",
-  middleware: [requireCompany({ allowStreamToken: true })] as const,
+    "each queued or running job comes first. Ends only when its key is revoked or its stream token expires. " +
+    "A company has at most `maxOpenStreams` streams open across every API instance; beyond: `429 quota_exceeded`.",
+  middleware: [requireCompany({ allowStreamToken: true }), rateLimit("read")] as const,
   request: { params: companyParams, query: lastEventIdQuery },
   responses: {
     200: { description: "An event stream", content: { "text/event-stream": { schema: { type: "string" } } } },
-    ...pick(401, 403, 503),
+    ...pick(401, 403, 429, 503),
   },
 });
 
@@ -29,11 +32,13 @@ export const registerCompanyEvents = (app: OpenAPIHono<AppEnv>) =>
     const { services } = c.var;
     const { companyId } = c.req.valid("param");
     const lastEventId = lastEventIdOf(c.req.header("last-event-id"), c.req.valid("query").lastEventId);
+    const slot = await acquireStreamSlot(services, companyId);
     return openEventStream(c, {
       registry: services.sse,
       pingMs: services.config.KILN_SSE_PING_MS,
       credential: streamCredentialOf(c.var.auth),
       run: (session) => streamCompanyEvents(services, session, { companyId, lastEventId }),
+      onEnd: slot.release,
       onError: (error) => services.logger.warn({ err: error, companyId }, "company stream failed"),
     });
   });

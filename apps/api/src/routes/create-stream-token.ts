@@ -3,6 +3,7 @@ import { streamTokenSchema } from "@kiln/core";
 import { ApiError } from "../errors/api-error.ts";
 import { pick } from "../errors/error-responses.ts";
 import { requireCompany } from "../middleware/auth.ts";
+import { rateLimit } from "../middleware/rate-limit.ts";
 import type { AppEnv } from "../services.ts";
 import { companyParams } from "./params.ts";
 
@@ -14,7 +15,7 @@ const route = createRoute({
   description:
     "Valid ≤ 5 minutes, for this company's SSE routes only; never accepted as an API key. Revoking the key " +
     "that minted it revokes the token; a stream opened with it ends when it expires (with a `retry:` hint).",
-  middleware: [requireCompany()] as const,
+  middleware: [requireCompany(), rateLimit("read")] as const,
   request: { params: companyParams },
   responses: {
     201: {
@@ -25,7 +26,7 @@ const route = createRoute({
         },
       },
     },
-    ...pick(401, 403, 503),
+    ...pick(401, 403, 429, 503),
   },
 });
 

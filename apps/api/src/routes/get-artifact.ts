@@ -3,6 +3,7 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { ApiError } from "../errors/api-error.ts";
 import { pick } from "../errors/error-responses.ts";
 import { requireCompany } from "../middleware/auth.ts";
+import { rateLimit } from "../middleware/rate-limit.ts";
 import type { AppEnv } from "../services.ts";
 import { isUuid, jobParams } from "./params.ts";
 
@@ -11,7 +12,7 @@ const route = createRoute({
   path: "/api/companies/{companyId}/content-jobs/{jobId}/artifacts/{name}",
   tags: ["jobs"],
   summary: "Download an artifact",
-  middleware: [requireCompany()] as const,
+  middleware: [requireCompany(), rateLimit("read")] as const,
   // Not length-limited: like ids, a name is matched against the job's artifacts, so a bad one is a 404.
   request: { params: jobParams.extend({ name: z.string() }) },
   responses: {
@@ -20,7 +21,7 @@ const route = createRoute({
       content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } },
     },
     304: { description: "Not modified (If-None-Match)" },
-    ...pick(401, 403, 404, 503),
+    ...pick(401, 403, 404, 429, 503),
   },
 });
 

@@ -3,6 +3,7 @@ import { jobSchema } from "@kiln/core";
 import { ApiError } from "../errors/api-error.ts";
 import { pick } from "../errors/error-responses.ts";
 import { requireCompany } from "../middleware/auth.ts";
+import { rateLimit } from "../middleware/rate-limit.ts";
 import type { AppEnv } from "../services.ts";
 import { isUuid, jobParams } from "./params.ts";
 
@@ -11,11 +12,11 @@ const route = createRoute({
   path: "/api/companies/{companyId}/content-jobs/{jobId}",
   tags: ["jobs"],
   summary: "Get one job",
-  middleware: [requireCompany()] as const,
+  middleware: [requireCompany(), rateLimit("read")] as const,
   request: { params: jobParams },
   responses: {
     200: { description: "The job", content: { "application/json": { schema: jobSchema } } },
-    ...pick(401, 403, 404, 503),
+    ...pick(401, 403, 404, 429, 503),
   },
 });
 

@@ -1,7 +1,9 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { ApiError } from "../errors/api-error.ts";
 import { pick } from "../errors/error-responses.ts";
+import { acquireStreamSlot } from "../limits/stream-slot.ts";
 import { requireCompany } from "../middleware/auth.ts";
+import { rateLimit } from "../middleware/rate-limit.ts";
 import type { AppEnv } from "../services.ts";
 import { openEventStream, streamCredentialOf } from "../sse/open-event-stream.ts";
 import { streamJobEvents } from "../sse/stream-job-events.ts";
@@ -16,12 +18,13 @@ const route = createRoute({
     "First a `content_job.status` snapshot, then every event of the job until its terminal event, then the " +
     "stream ends. Resume with `Last-Event-ID` (header or `?lastEventId=`); an id that names no event of the " +
     "job is ignored (snapshot first). `: ping` every 15 s. The stream ends (`: closed: <why>`) when its key is " +
-    "revoked, or when its stream token expires (with `retry:`; the reconnect is a 401: mint a new token).",
-  middleware: [requireCompany({ allowStreamToken: true })] as const,
+    "revoked, or when its stream token expires (with `retry:`; the reconnect is a 401: mint a new token). A company " +
+    "has at most `maxOpenStreams` streams open across every API instance; beyond: `429 quota_exceeded`.",
+  middleware: [requireCompany({ allowStreamToken: true }), rateLimit("read")] as const,
   request: { params: jobParams, query: lastEventIdQuery },
   responses: {
     200: { description: "An event stream", content: { "text/event-stream": { schema: { type: "string" } } } },
-    ...pick(401, 403, 404, 503),
+    ...pick(401, 403, 404, 429, 503),
   },
 });
 
@@ -41,11 +44,13 @@ export const registerJobEvents = (app: OpenAPIHono<AppEnv>) =>
       throw new ApiError("not_found", "No such job");
     }
     const lastEventId = lastEventIdOf(c.req.header("last-event-id"), c.req.valid("query").lastEventId);
+    const slot = await acquireStreamSlot(services, companyId);
     return openEventStream(c, {
       registry: services.sse,
       pingMs: services.config.KILN_SSE_PING_MS,
       credential: streamCredentialOf(c.var.auth),
       run: (session) => streamJobEvents(services, session, { companyId, jobId, lastEventId }),
+      onEnd: slot.release,
       onError: (error) => services.logger.warn({ err: error, jobId }, "job stream failed"),
     });
   });

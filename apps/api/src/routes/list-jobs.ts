@@ -2,6 +2,7 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { jobPageSchema, jobSummaryPageSchema, listJobsQuerySchema } from "@kiln/core";
 import { pick } from "../errors/error-responses.ts";
 import { requireCompany } from "../middleware/auth.ts";
+import { rateLimit } from "../middleware/rate-limit.ts";
 import type { AppEnv } from "../services.ts";
 import { companyParams } from "./params.ts";
 
@@ -13,7 +14,7 @@ const route = createRoute({
   description:
     "Items are JobSummary: the Job without `input`, so a page stays small whatever was submitted. " +
     "`?include=input` lists whole Jobs instead; `GET …/content-jobs/{jobId}` always returns the whole Job.",
-  middleware: [requireCompany()] as const,
+  middleware: [requireCompany(), rateLimit("read")] as const,
   request: { params: companyParams, query: listJobsQuerySchema },
   responses: {
     200: {
@@ -24,7 +25,7 @@ const route = createRoute({
         },
       },
     },
-    ...pick(400, 401, 403, 503),
+    ...pick(400, 401, 403, 429, 503),
   },
 });
 

@@ -1,9 +1,7 @@
 import { z } from "@hono/zod-openapi";
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Ids in paths are matched, not validated: a malformed id is simply not found (404), never a 500. */
-export const isUuid = (value: string): boolean => uuidPattern.test(value);
+export { isUuid } from "@kiln/core";
 
 export const companyParams = z.object({
   companyId: z.string().openapi({ param: { name: "companyId", in: "path" }, example: "3f9c…" }),

@@ -1,5 +1,4 @@
-import type { JobEvent } from "@kiln/core";
-import { compareStreamIds, streamStart } from "@kiln/queue";
+import { compareEventIds, type JobEvent, streamStart } from "@kiln/core";
 
 export interface EventPumpOptions {
   /** Writes one event to the client; called in order, one at a time. */
@@ -28,7 +27,7 @@ export const createEventPump = (options: EventPumpOptions) => {
   let ended = false;
 
   const deliver = async (event: JobEvent) => {
-    if (ended || (lastId !== null && compareStreamIds(event.id, lastId) <= 0)) return;
+    if (ended || (lastId !== null && compareEventIds(event.id, lastId) <= 0)) return;
     lastId = event.id;
     await options.write(event);
     if (options.isLast?.(event)) end();
@@ -68,12 +67,12 @@ export const createEventPump = (options: EventPumpOptions) => {
         let position = afterId;
         for (const event of first) {
           if (ended) return;
-          if (compareStreamIds(event.id, position) > 0) position = event.id;
+          if (compareEventIds(event.id, position) > 0) position = event.id;
           await options.write(event);
         }
         if (last) return end();
         lastId = position;
-        const pending = held.sort((a, b) => compareStreamIds(a.id, b.id));
+        const pending = held.sort((a, b) => compareEventIds(a.id, b.id));
         held = [];
         for (const event of pending) await deliver(event);
       });

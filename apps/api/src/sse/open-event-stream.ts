@@ -40,6 +40,8 @@ export interface OpenEventStreamOptions {
   /** Writes the opening events; the stream stays open until it or the client ends it. */
   run(session: EventStreamSession): Promise<void>;
   onError(error: unknown): void;
+  /** Runs once when the stream ends, however it ends (e.g. frees its open-stream slot). */
+  onEnd?: () => void;
   now?: () => number;
 }
 
@@ -49,7 +51,7 @@ export interface OpenEventStreamOptions {
  */
 export const openEventStream = (
   c: Context,
-  { registry, pingMs, credential, run, onError, now = Date.now }: OpenEventStreamOptions,
+  { registry, pingMs, credential, run, onError, onEnd, now = Date.now }: OpenEventStreamOptions,
 ) => {
   c.header("Cache-Control", "no-cache, no-transform");
   c.header("X-Accel-Buffering", "no");
@@ -69,6 +71,7 @@ export const openEventStream = (
         clearTimeout(expiry);
         unregister();
         for (const cleanup of cleanups.splice(0)) cleanup();
+        onEnd?.();
         finish();
       };
       // Set once the server decides to end the stream: no event is written after the closing words.

@@ -1,12 +1,19 @@
-import { snapshotEvent } from "@kiln/core";
-import { streamStart } from "@kiln/queue";
-import type { Services } from "../services.ts";
+import { snapshotEvent, streamStart } from "@kiln/core";
+import type { JobStore } from "@kiln/db";
+import type { EventHub, EventLog } from "@kiln/queue";
 import type { EventStreamSession } from "./open-event-stream.ts";
 import { resumePosition } from "./resume-position.ts";
 import { subscribePump } from "./subscribe-pump.ts";
 
 /** At most this many snapshots are sent when a client resumes from beyond the retention window. */
 const resyncSnapshotLimit = 1_000;
+
+/** What a company's stream reads: its events, its live channel, and its active jobs' rows. */
+export interface CompanyStreamDeps {
+  events: Pick<EventLog, "replayCompany" | "lastCompanyEventId">;
+  hub: Pick<EventHub, "subscribeCompany">;
+  jobs: Pick<JobStore, "listActiveJobs">;
+}
 
 /**
  * Every event of a company's jobs, live. Resumes after `lastEventId` from the retained stream;
@@ -15,7 +22,7 @@ const resyncSnapshotLimit = 1_000;
  * the client's position is unknown either way. Never ends by itself.
  */
 export const streamCompanyEvents = async (
-  { events, hub, jobs }: Services,
+  { events, hub, jobs }: CompanyStreamDeps,
   session: EventStreamSession,
   { companyId, lastEventId }: { companyId: string; lastEventId?: string },
 ): Promise<void> => {

@@ -1,9 +1,23 @@
-import { isTerminalEvent, isTerminalStatus, type JobEvent, type JobSummary, snapshotEvent } from "@kiln/core";
-import { streamStart } from "@kiln/queue";
-import type { Services } from "../services.ts";
+import {
+  endsJobStream,
+  isTerminalStatus,
+  type JobEvent,
+  type JobSummary,
+  snapshotEvent,
+  streamStart,
+} from "@kiln/core";
+import type { JobStore } from "@kiln/db";
+import type { EventHub, EventLog } from "@kiln/queue";
 import type { EventStreamSession } from "./open-event-stream.ts";
 import { resumePosition } from "./resume-position.ts";
 import { subscribePump } from "./subscribe-pump.ts";
+
+/** What one job's stream reads: its events, the company's live channel, and the job's row. */
+export interface JobStreamDeps {
+  events: Pick<EventLog, "replayJob" | "lastJobEventId">;
+  hub: Pick<EventHub, "subscribeCompany">;
+  jobs: Pick<JobStore, "getJobSummary">;
+}
 
 export interface JobStreamRequest {
   companyId: string;
@@ -11,12 +25,6 @@ export interface JobStreamRequest {
   /** `Last-Event-ID` as the client sent it; absent for a fresh stream. Checked by `resumePosition`. */
   lastEventId?: string;
 }
-
-/** Ends the stream after a terminal event, or after a snapshot of a terminal job. */
-const endsJobStream = (event: JobEvent): boolean =>
-  isTerminalEvent(event.type) ||
-  (event.type === "content_job.status" &&
-    isTerminalStatus((event as JobEvent<"content_job.status">).data.job.status));
 
 /**
  * Whether an event the stream read *before* the job's row is the job's current end. A job retried
@@ -41,7 +49,7 @@ const isCurrentEnd = (event: JobEvent, job: JobSummary): boolean => {
  * read is not told apart: its old terminal event, arriving live, ends the stream as before.)
  */
 export const streamJobEvents = async (
-  { events, hub, jobs }: Services,
+  { events, hub, jobs }: JobStreamDeps,
   session: EventStreamSession,
   { companyId, jobId, lastEventId }: JobStreamRequest,
 ): Promise<void> => {

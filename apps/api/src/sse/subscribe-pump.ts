@@ -1,5 +1,5 @@
 import type { JobEvent } from "@kiln/core";
-import type { Services } from "../services.ts";
+import type { EventHub } from "@kiln/queue";
 import { createEventPump } from "./event-pump.ts";
 import { createProgressFilter } from "./monotonic-progress.ts";
 import type { EventStreamSession } from "./open-event-stream.ts";
@@ -16,7 +16,7 @@ export interface SubscribePumpOptions {
  * company's live events, released when the session ends. Live events are held until `start`.
  */
 export const subscribePump = async (
-  { hub }: Pick<Services, "hub">,
+  { hub }: { hub: Pick<EventHub, "subscribeCompany"> },
   session: EventStreamSession,
   { companyId, replay, accepts, isLast }: SubscribePumpOptions,
 ) => {

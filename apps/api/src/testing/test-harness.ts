@@ -11,6 +11,7 @@ import { Redis } from "ioredis";
 import { createApp, type KilnApp } from "../app.ts";
 import { buildServices } from "../build-services.ts";
 import { loadApiConfig } from "../config.ts";
+import { roomyLimits } from "./roomy-limits.ts";
 
 /** Tests use their own Redis database index and a random key prefix: never a running instance's keys. */
 export const testRedisUrl = process.env.KILN_TEST_REDIS_URL ?? "redis://127.0.0.1:6379/13";
@@ -94,6 +95,7 @@ export const createTestHarness = async (options: HarnessOptions = {}) => {
     KILN_RETRY_BACKOFF_MS: "100",
     // Tests read job counts right after changing them; the cache has tests of its own.
     KILN_METRICS_JOB_COUNTS_TTL_MS: "0",
+    ...roomyLimits,
     ...options.env,
   };
   const apiConfig = (through: ApiThrough = {}) =>

@@ -1,3 +1,5 @@
+import { createPrismaForTest } from "@kiln/db/testing";
+import { createJobRows } from "@kiln/jobs";
 import { waitUntil } from "@kiln/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestHarness, type TestHarness } from "../../src/testing/test-harness.ts";
@@ -41,14 +43,16 @@ describe("the reconciler puts committed jobs back on the queue", () => {
   }, 60_000);
 
   it("a row committed whose enqueue never happened (a crash in between) is found and run", async () => {
-    // The store alone: the row is committed exactly as submit commits it, and nothing is enqueued.
-    const { job } = await h.services.jobs.createJob({
+    // The engine's row write alone: the row is committed exactly as submit commits it, and nothing is enqueued.
+    const prisma = await createPrismaForTest(h.database.url);
+    const { job } = await createJobRows({ prisma }).create({
       companyId: company.companyId,
       jobType: "canary",
       input: { durationMs: 0, steps: 1, failTimes: 0 },
       priority: 0,
       maxAttempts: 3,
     });
+    await prisma.$disconnect();
     expect(await h.services.queues.stateOf("canary", job.id)).toBe("missing");
     const done = await waitUntil(
       async () => {

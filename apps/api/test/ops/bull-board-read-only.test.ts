@@ -34,7 +34,7 @@ describe("Bull Board is read-only by default", () => {
     };
     expect(queues.length).toBe(h.services.renderers.size);
     for (const queue of queues) expect(queue.readOnlyMode, queue.name).toBe(true);
-    expect(queues.find((queue) => queue.name === "jobs.canary")?.counts).toMatchObject({ prioritized: 1 });
+    expect(queues.find((queue) => queue.name === "jobs.canary")?.counts).toMatchObject({ waiting: 1 });
   });
 
   it.each([
@@ -51,7 +51,7 @@ describe("Bull Board is read-only by default", () => {
     expect(response.headers.get("content-type")).toBe("application/problem+json");
     expect(((await response.json()) as { detail: string }).detail).toMatch(/KILN_BULL_BOARD_READONLY=false/);
     expect(await canary().isPaused()).toBe(false);
-    expect(await canary().getJobCounts("prioritized")).toEqual({ prioritized: 1 });
+    expect(await canary().getJobCounts("waiting")).toEqual({ waiting: 1 });
   });
 
   it("a job cannot be removed, retried or promoted", async () => {
@@ -60,7 +60,7 @@ describe("Bull Board is read-only by default", () => {
     }
     expect((await fromBoard("PATCH", `/api/queues/jobs.canary/${jobId}/update-data`)).status).toBe(403);
     expect(await canary().getJob(jobId)).toBeDefined();
-    expect(await canary().getJobState(jobId)).toBe("prioritized");
+    expect(await canary().getJobState(jobId)).toBe("waiting");
   });
 
   it("a job can still be looked at", async () => {

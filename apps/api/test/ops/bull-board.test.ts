@@ -88,7 +88,7 @@ describe("/admin/queues API", () => {
     expect(queues.map((queue) => queue.name).sort()).toEqual(
       [...h.services.renderers.keys()].map((type) => `jobs.${type}`).sort(),
     );
-    expect(queues.find((queue) => queue.name === "jobs.canary")?.counts).toMatchObject({ prioritized: 1 });
+    expect(queues.find((queue) => queue.name === "jobs.canary")?.counts).toMatchObject({ waiting: 1 });
   });
 
   it("a Basic-authenticated change from another site → 403; from the board's own page it applies", async () => {

@@ -61,7 +61,7 @@ describe("POST …/content-jobs/:jobId/cancel", () => {
 
   it("a running job → 202 cancelled", async () => {
     const jobId = await submitCanary(h, acme);
-    expect((await h.services.jobs.startAttempt(jobId)).kind).toBe("started");
+    expect((await h.services.engine.startAttempt(jobId)).kind).toBe("started");
     expect(await accepted(await command(jobId, "cancel"))).toMatchObject({
       status: "cancelled",
       attempts: 1,
@@ -83,7 +83,7 @@ describe("POST …/content-jobs/:jobId/cancel", () => {
     expect((await getJob(done)).status).toBe("done");
 
     const failed = await submitCanary(h, acme);
-    await failJob(h, failed);
+    await failJob(h, acme.companyId, failed);
     await expectProblem(await command(failed, "cancel"), 409);
     expect((await getJob(failed)).status).toBe("failed");
   });
@@ -96,12 +96,12 @@ describe("POST …/content-jobs/:jobId/retry", () => {
     const job = await accepted(await command(jobId, "retry"));
     expect(job).toMatchObject({ id: jobId, status: "queued", progress: 0, error: null, finishedAt: null });
     expect(await getJob(jobId)).toMatchObject({ status: "queued" });
-    expect(["waiting", "prioritized"]).toContain(await h.services.queues.stateOf("canary", jobId));
+    expect(["waiting", "lined"]).toContain(await h.services.queues.stateOf("canary", jobId));
   });
 
   it("a failed job → 202 queued, its error and artifacts cleared", async () => {
     const jobId = await submitCanary(h, acme);
-    await failJob(h, jobId);
+    await failJob(h, acme.companyId, jobId);
     const job = await accepted(await command(jobId, "retry"));
     expect(job).toMatchObject({
       status: "queued",
@@ -129,7 +129,7 @@ describe("POST …/content-jobs/:jobId/retry", () => {
 
   it("a running or done job → 409; it keeps its status", async () => {
     const running = await submitCanary(h, acme);
-    await h.services.jobs.startAttempt(running);
+    await h.services.engine.startAttempt(running);
     await expectProblem(await command(running, "retry"), 409);
     expect((await getJob(running)).status).toBe("running");
 

@@ -81,7 +81,7 @@ describe("GET /api/companies/:companyId/content-jobs/:jobId", () => {
 
   it("a failed job carries its error {code, message}", async () => {
     const jobId = await submitCanary(h, acme);
-    await failJob(h, jobId);
+    await failJob(h, acme.companyId, jobId);
     const job = await getJob(jobId);
     expect(job).toMatchObject({
       status: "failed",
@@ -100,6 +100,6 @@ describe("GET /api/companies/:companyId/content-jobs/:jobId", () => {
 
   it("the queue holds an entry for a submitted job", async () => {
     const jobId = await submitCanary(h, acme);
-    expect(["waiting", "prioritized"]).toContain(await h.services.queues.stateOf("canary", jobId));
+    expect(["waiting", "lined"]).toContain(await h.services.queues.stateOf("canary", jobId));
   });
 });

@@ -93,7 +93,7 @@ export const listJobs = async (h: TestHarness, company: TestCompany, query = "")
 };
 
 /**
- * Drives a queued job to `done` through the job store, as a worker would, with one stored artifact.
+ * Drives a queued job to `done` through the lifecycle engine, as a worker would, with one stored artifact.
  * Route tests need a finished job without the cost (and the moving parts) of a worker process.
  */
 export const finishJob = async (
@@ -103,26 +103,27 @@ export const finishJob = async (
   name: string,
   bytes: string,
 ) => {
-  const started = await h.services.jobs.startAttempt(jobId);
-  expect(started.kind).toBe("started");
+  const started = await h.services.engine.startAttempt(jobId);
+  if (started.kind !== "started") throw new Error(`the attempt did not start: ${started.reason}`);
   const body = new TextEncoder().encode(bytes);
   const { size, sha256 } = await h.services.artifacts.put({ companyId, jobId, name }, body);
   const contentType = name.endsWith(".html") ? "text/html; charset=utf-8" : "application/json";
-  const job = await h.services.jobs.completeAttempt(jobId, 1, [{ name, contentType, size, sha256 }]);
+  const job = await h.services.engine.complete(started.handle, [{ name, contentType, size, sha256 }]);
   expect(job?.status).toBe("done");
   return job!;
 };
 
-/** Drives a queued job to `failed` through the job store, as a worker's last attempt would. */
-export const failJob = async (h: TestHarness, jobId: string) => {
-  const started = await h.services.jobs.startAttempt(jobId);
-  expect(started.kind).toBe("started");
-  const job = await h.services.jobs.failAttempt(
-    jobId,
-    1,
+/** Drives a queued job to `failed` through the lifecycle engine, as a worker's last attempt would. */
+export const failJob = async (h: TestHarness, companyId: string, jobId: string) => {
+  const started = await h.services.engine.startAttempt(jobId);
+  if (started.kind !== "started") throw new Error(`the attempt did not start: ${started.reason}`);
+  const end = await h.services.engine.fail(
+    started.handle,
     { code: "boom", message: "it broke" },
-    { final: true },
+    { permanent: true },
   );
+  expect(end.kind).toBe("failed");
+  const job = await h.services.jobs.getJob(companyId, jobId);
   expect(job?.status).toBe("failed");
   return job!;
 };

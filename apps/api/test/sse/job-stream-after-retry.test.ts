@@ -1,4 +1,4 @@
-import { type NewJobEvent, toJobSummary } from "@kiln/core";
+import type { NewJobEvent } from "@kiln/core";
 import { readSse, type SseEvent } from "@kiln/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestHarness, type TestHarness } from "../../src/testing/test-harness.ts";
@@ -16,43 +16,26 @@ beforeAll(async () => {
 });
 afterAll(() => h?.close());
 
-const append = (event: NewJobEvent) => h.services.events.append(event);
+const _append = (event: NewJobEvent) => h.services.events.append(event);
 
+/** Starts an attempt through the lifecycle engine, as a worker does (it publishes `started`). */
 const startLikeAWorker = async (jobId: string) => {
-  const started = await h.services.jobs.startAttempt(jobId);
-  if (started.kind !== "started") throw new Error(`could not start ${jobId}: ${started.kind}`);
-  const { job, attempt } = started;
-  await append({
-    type: "content_job.started",
-    data: { jobId, companyId: acme.companyId, attempt, job: toJobSummary(job) },
-  });
-  return attempt;
+  const started = await h.services.engine.startAttempt(jobId);
+  if (started.kind !== "started") throw new Error(`could not start ${jobId}: ${started.reason}`);
+  return started.handle;
 };
 
 /** The only attempt of a `maxAttempts: 1` job fails: the job ends `failed`. */
 const failLikeAWorker = async (jobId: string) => {
-  const attempt = await startLikeAWorker(jobId);
-  const failed = await h.services.jobs.failAttempt(
-    jobId,
-    attempt,
-    { code: "boom", message: "it broke" },
-    { final: true },
-  );
-  await append({
-    type: "content_job.failed",
-    data: { jobId, companyId: acme.companyId, job: toJobSummary(failed!) },
-  });
+  const handle = await startLikeAWorker(jobId);
+  await h.services.engine.fail(handle, { code: "boom", message: "it broke" }, { permanent: false });
 };
 
 const finishLikeAWorker = async (jobId: string) => {
-  const attempt = await startLikeAWorker(jobId);
-  const done = await h.services.jobs.completeAttempt(jobId, attempt, [
+  const handle = await startLikeAWorker(jobId);
+  await h.services.engine.complete(handle, [
     { name: "canary.json", contentType: "application/json", size: 2, sha256: "00" },
   ]);
-  await append({
-    type: "content_job.done",
-    data: { jobId, companyId: acme.companyId, job: toJobSummary(done!) },
-  });
 };
 
 const retry = async (jobId: string) => {

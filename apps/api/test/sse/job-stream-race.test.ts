@@ -1,4 +1,4 @@
-import { type Job, type JobSummary, toJobSummary } from "@kiln/core";
+import type { Job, JobSummary } from "@kiln/core";
 import { readSse } from "@kiln/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestHarness, type TestHarness } from "../../src/testing/test-harness.ts";
@@ -19,17 +19,13 @@ const submitCanary = async () => {
   return ((await response.json()) as { jobId: string }).jobId;
 };
 
-/** Finishes a job the way a worker does: the row first, then the event. */
+/** Finishes a job through the lifecycle engine, as a worker does: the row first, then the event. */
 const finishLikeAWorker = async (jobId: string) => {
-  const started = await h.services.jobs.startAttempt(jobId);
+  const started = await h.services.engine.startAttempt(jobId);
   if (started.kind !== "started") throw new Error(`could not start ${jobId}`);
-  const done = await h.services.jobs.completeAttempt(jobId, started.attempt, [
+  await h.services.engine.complete(started.handle, [
     { name: "canary.json", contentType: "application/json", size: 2, sha256: "00" },
   ]);
-  await h.services.events.append({
-    type: "content_job.done",
-    data: { jobId, companyId: company.companyId, job: toJobSummary(done!) },
-  });
 };
 
 describe("the job stream is race-free", () => {
@@ -58,7 +54,12 @@ describe("the job stream is race-free", () => {
       );
       const { events, ended } = await readSse(response, { timeoutMs: 5_000 });
       expect(ended).toBe(true);
-      expect(events.map((e) => e.event)).toEqual(["content_job.status", "content_job.done"]);
+      // The snapshot (queued), then what the attempt published after it: started and done.
+      expect(events.map((e) => e.event)).toEqual([
+        "content_job.status",
+        "content_job.started",
+        "content_job.done",
+      ]);
       expect((events[0]!.data.job as Job).status).toBe("queued");
     } finally {
       jobs.getJobSummary = realGetJob;

@@ -1,8 +1,10 @@
-import { backoffDelay, sleep } from "../backoff.ts";
+import { compareEventIds, isEventId } from "@kiln/core/event-ids";
+import { sleep } from "@kiln/core/sleep";
+import { backoffDelay } from "../backoff.ts";
 import { KilnApiError, KilnNetworkError } from "../errors.ts";
 import type { Transport } from "../transport.ts";
 import { readSseMessages } from "./read-sse-messages.ts";
-import { compareEventIds, type TypedJobEvent, toJobEvent } from "./to-job-event.ts";
+import { type TypedJobEvent, toJobEvent } from "./to-job-event.ts";
 
 /** How a followed stream reconnects after its connection drops. */
 export interface ReconnectOptions {
@@ -70,11 +72,10 @@ export async function* followEventStream(
     let delivered = false;
     let cause: unknown;
     try {
-      const { response } = await transport.send({
+      const response = await transport.stream({
         method: "GET",
         path,
         signal,
-        streaming: true,
         headers: { accept: "text/event-stream", ...(lastEventId && { "last-event-id": lastEventId }) },
       });
       if (!response.body) throw new KilnNetworkError("The event stream answered without a body");
@@ -91,8 +92,12 @@ export async function* followEventStream(
         if (!event) continue;
         // A snapshot may share its id with the event it summarizes; anything else at or before
         // the last id seen was already delivered.
-        const order = lastEventId === undefined ? undefined : compareEventIds(event.id, lastEventId);
-        if (event.type !== "content_job.status" && order !== undefined && order <= 0) continue;
+        const seen =
+          lastEventId !== undefined &&
+          isEventId(event.id) &&
+          isEventId(lastEventId) &&
+          compareEventIds(event.id, lastEventId) <= 0;
+        if (event.type !== "content_job.status" && seen) continue;
         lastEventId = event.id;
         delivered = true;
         failures = 0;

@@ -1,10 +1,4 @@
-import {
-  isTerminalEvent,
-  isTerminalStatus,
-  type JobEvent,
-  type JobEventType,
-  jobEventDataSchemas,
-} from "@kiln/core";
+import { type JobEvent, type JobEventType, jobEventDataSchemas } from "@kiln/core";
 import type { EventSourceMessage } from "eventsource-parser";
 import { KilnProtocolError } from "../errors.ts";
 
@@ -33,19 +27,4 @@ export const toJobEvent = (message: EventSourceMessage): TypedJobEvent | undefin
   }
   // The original data, not zod's copy: a newer server's extra fields reach the caller too.
   return { id: message.id, type, data } as TypedJobEvent;
-};
-
-/** The last event of a job stream: a terminal event, or the snapshot of a job already terminal. */
-export const endsJobStream = (event: TypedJobEvent): boolean =>
-  isTerminalEvent(event.type) ||
-  (event.type === "content_job.status" && isTerminalStatus(event.data.job.status));
-
-const streamIdPattern = /^(\d+)-(\d+)$/;
-
-/** Orders Redis stream ids (`ms-seq`); `undefined` when either is not one. */
-export const compareEventIds = (a: string, b: string): number | undefined => {
-  const left = streamIdPattern.exec(a);
-  const right = streamIdPattern.exec(b);
-  if (!left || !right) return undefined;
-  return Number(left[1]) - Number(right[1]) || Number(left[2]) - Number(right[2]);
 };

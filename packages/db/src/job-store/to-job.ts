@@ -1,4 +1,11 @@
-import { type Artifact, type Job, type JobError, type JobSummary, toJobSummary } from "@kiln/core";
+import {
+  type Artifact,
+  artifactPath,
+  type Job,
+  type JobError,
+  type JobSummary,
+  toJobSummary,
+} from "@kiln/core";
 import type { ContentJob } from "../generated/prisma/client.ts";
 
 /** An artifact as stored in the row: everything but its URL, which depends on where it is served. */
@@ -6,9 +13,6 @@ export type StoredArtifact = Omit<Artifact, "url">;
 
 /** A row read without its `input` column (lists, snapshots): the largest field is never fetched. */
 export type ContentJobWithoutInput = Omit<ContentJob, "input">;
-
-export const artifactUrl = (companyId: string, jobId: string, name: string): string =>
-  `/api/companies/${companyId}/content-jobs/${jobId}/artifacts/${encodeURIComponent(name)}`;
 
 const iso = (date: Date | null): string | null => (date ? date.toISOString() : null);
 
@@ -25,7 +29,7 @@ const toJobFields = (row: ContentJobWithoutInput): Omit<Job, "input"> => ({
   maxAttempts: row.maxAttempts,
   artifacts: ((row.artifacts as StoredArtifact[] | null) ?? []).map((artifact) => ({
     ...artifact,
-    url: artifactUrl(row.companyId, row.id, artifact.name),
+    url: artifactPath(row.companyId, row.id, artifact.name),
   })),
   error: (row.error as JobError | null) ?? null,
   createdAt: row.createdAt.toISOString(),

@@ -1,8 +1,13 @@
-import { boundJobEvent, type JobEvent, type JobEventType, type NewJobEvent } from "@kiln/core";
+import {
+  boundJobEvent,
+  compareEventIds,
+  type JobEvent,
+  type JobEventType,
+  type NewJobEvent,
+} from "@kiln/core";
 import type { Redis } from "ioredis";
 import { withTimeout } from "../redis-connection.ts";
 import { eventKeys } from "./event-keys.ts";
-import { compareStreamIds } from "./stream-id.ts";
 
 export interface EventRetention {
   /** Events younger than this are always kept. Default 24 h. */
@@ -33,11 +38,15 @@ export interface ReplayResult {
  * Every event is stored as `boundJobEvent` makes it: its `data` stays within `maxEventDataBytes`.
  */
 export interface EventLog {
+  /** Stores the event in its company's and its job's streams and publishes it live; resolves with its id. */
   append(event: NewJobEvent): Promise<JobEvent>;
+  /** A company's events after `afterId` (exclusive), oldest first, with whether some may be lost. */
   replayCompany(companyId: string, afterId: string): Promise<ReplayResult>;
+  /** A job's events after `afterId` (exclusive), oldest first: kept `maxAgeMs` after its newest, ~5,000 at most. */
   replayJob(jobId: string, afterId: string): Promise<JobEvent[]>;
-  /** Id of the newest event of a job, or of the company stream; `null` when none. */
+  /** Id of the newest event of a job; `null` when none is retained. */
   lastJobEventId(jobId: string): Promise<string | null>;
+  /** Id of the newest event of a company; `null` when none is retained. */
   lastCompanyEventId(companyId: string): Promise<string | null>;
 }
 
@@ -160,5 +169,5 @@ const wasTrimmedAfter = (info: unknown[], afterId: string): boolean => {
   if (added <= length) return false;
   const first = readInfoField(info, "first-entry");
   const firstId = Array.isArray(first) && typeof first[0] === "string" ? first[0] : null;
-  return firstId === null || compareStreamIds(afterId, firstId) < 0;
+  return firstId === null || compareEventIds(afterId, firstId) < 0;
 };

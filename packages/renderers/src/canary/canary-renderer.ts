@@ -1,5 +1,4 @@
-import { defineRenderer, RenderError } from "@kiln/core";
-import { sleep } from "../abort-signal.ts";
+import { defineRenderer, RenderError, sleep } from "@kiln/core";
 import { canaryInputSchema } from "./schema.ts";
 
 /** Burns the CPU without yielding, as a CPU-bound renderer would. */
@@ -36,6 +35,7 @@ export const createCanaryRenderer = () =>
       spinCpu(input.busyMs ?? 0);
       const stepMs = input.durationMs / input.steps;
       for (let step = 1; step <= input.steps; step++) {
+        // Rejects as soon as the signal aborts: a cancelled job stops within a tick, not after the step.
         await sleep(stepMs, ctx.signal);
         ctx.reportProgress(Math.floor((step * 100) / input.steps), "working", `step ${step}/${input.steps}`);
       }

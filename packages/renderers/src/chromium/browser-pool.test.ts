@@ -1,4 +1,5 @@
 import { RenderError } from "@kiln/core";
+import { waitUntil } from "@kiln/testkit";
 import { afterAll, describe, expect, it } from "vitest";
 import { createDocumentPdfRenderer } from "../document-pdf/index.ts";
 import { createRendererRegistry } from "../registry.ts";
@@ -34,10 +35,8 @@ const renderOk = async (renderer: PdfRenderer) => {
 };
 
 /** Resolves once the render reported `stage`, i.e. Chromium is busy with it. */
-const reachedStage = async (test: TestRenderContext, stage: string) => {
-  while (!test.progress.some((p) => p.stage === stage))
-    await new Promise((resolve) => setTimeout(resolve, 10));
-};
+const reachedStage = (test: TestRenderContext, stage: string) =>
+  waitUntil(() => test.progress.some((p) => p.stage === stage), 30_000, `the render to reach ${stage}`);
 
 // Thousands of pages keep Chromium printing for well over ten seconds.
 const enormousDocument = { html: '<div style="break-after:page">page</div>'.repeat(20_000) };

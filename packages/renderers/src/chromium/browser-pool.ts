@@ -1,6 +1,6 @@
-import { RenderError } from "@kiln/core";
+import { abortReason, RenderError, sleep } from "@kiln/core";
 import type { Browser, Page } from "playwright-core";
-import { abortReason, raceAbort } from "../abort-signal.ts";
+import { raceAbort } from "../abort-signal.ts";
 import type { BlockedRequestLog } from "./blocked-requests.ts";
 import { checkChromiumExecutable, chromiumMissingMessage } from "./check-chromium.ts";
 import {
@@ -47,7 +47,6 @@ export interface PageTask<T> {
 }
 
 const noop = () => undefined;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** True when `promise` settles (either way) within the grace period, false when it hangs. */
 const settlesWithinGrace = (promise: Promise<unknown>): Promise<boolean> =>
   Promise.race([

@@ -1,3 +1,5 @@
+import { chromiumDefaults } from "./chromium-defaults.ts";
+
 /** Options of the Chromium-backed renderers (document.pdf), shared by one browser pool per process. */
 export interface ChromiumOptions {
   /** Chromium binary to launch. Default: `/usr/bin/chromium` (Debian's `chromium` package). */
@@ -28,11 +30,11 @@ export type ResolvedChromiumOptions = Required<ChromiumOptions>;
 
 export const resolveChromiumOptions = (options: ChromiumOptions = {}): ResolvedChromiumOptions => {
   const resolved = {
-    executablePath: options.executablePath ?? "/usr/bin/chromium",
-    concurrency: options.concurrency ?? 2,
-    renderTimeoutMs: options.renderTimeoutMs ?? 30_000,
-    maxRendersPerBrowser: options.maxRendersPerBrowser ?? 200,
-    launchTimeoutMs: options.launchTimeoutMs ?? 30_000,
+    executablePath: options.executablePath ?? chromiumDefaults.executablePath,
+    concurrency: options.concurrency ?? chromiumDefaults.concurrency,
+    renderTimeoutMs: options.renderTimeoutMs ?? chromiumDefaults.renderTimeoutMs,
+    maxRendersPerBrowser: options.maxRendersPerBrowser ?? chromiumDefaults.maxRendersPerBrowser,
+    launchTimeoutMs: options.launchTimeoutMs ?? chromiumDefaults.launchTimeoutMs,
     sandbox: options.sandbox ?? process.getuid?.() !== 0,
   };
   for (const key of ["concurrency", "renderTimeoutMs", "maxRendersPerBrowser", "launchTimeoutMs"] as const) {

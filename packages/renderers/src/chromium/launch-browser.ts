@@ -1,4 +1,5 @@
 import type { Browser } from "playwright-core";
+import { quietChromiumArgs } from "./chromium-defaults.ts";
 import type { ResolvedChromiumOptions } from "./chromium-options.ts";
 import { browserMarkerVariable } from "./chromium-processes.ts";
 
@@ -14,20 +15,6 @@ export const networkLockdownArgs = [
   "--disable-quic",
   "--dns-prefetch-disable",
   "--no-pings",
-];
-
-/** Quiet, deterministic headless Chromium: no phoning home, no first-run work, no GPU. */
-export const quietChromiumArgs = [
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--disable-domain-reliability",
-  "--disable-client-side-phishing-detection",
-  "--disable-crash-reporter",
-  "--no-first-run",
-  "--no-default-browser-check",
-  "--font-render-hinting=none",
 ];
 
 /** Variables Chromium needs to start and find fonts; nothing else of the worker's environment (no secrets). */

@@ -1,4 +1,4 @@
-import { abortReason } from "../abort-signal.ts";
+import { abortReason } from "@kiln/core";
 
 interface Waiter {
   grant: (release: () => void) => void;

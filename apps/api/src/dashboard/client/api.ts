@@ -1,4 +1,5 @@
 import type { Job, JobPage, JobTypeDescription, StreamToken } from "@kiln/core";
+import { companyPath, jobPath } from "@kiln/core/api-paths";
 import type { QueueHealth } from "../queue-health.ts";
 import type { Session } from "./session.ts";
 
@@ -47,8 +48,6 @@ const call = async (secret: string, method: string, path: string, body?: unknown
 const json = async <T>(secret: string, method: string, path: string, body?: unknown): Promise<T> =>
   (await (await call(secret, method, path, body)).json()) as T;
 
-export const companyPath = (companyId: string) => `/api/companies/${encodeURIComponent(companyId)}`;
-
 /** Checks a company key by minting a stream token with it (any company route would do). */
 export const verifyCompanyKey = (companyId: string, key: string) =>
   json<StreamToken>(key, "POST", `${companyPath(companyId)}/stream-tokens`);
@@ -73,18 +72,18 @@ export interface ListFilters {
 /** Everything the dashboard asks the API, with the signed-in session's credentials. */
 export const createApi = (session: Session) => {
   const base = companyPath(session.companyId);
-  const jobPath = (jobId: string) => `${base}/content-jobs/${encodeURIComponent(jobId)}`;
+  const jobPathOf = (jobId: string) => jobPath(session.companyId, jobId);
   return {
     base,
-    jobPath,
+    jobPath: jobPathOf,
     listJobs(filters: ListFilters) {
       const query = new URLSearchParams({ limit: "100" });
       for (const [name, value] of Object.entries(filters)) if (value) query.set(name, value);
       return json<JobPage>(session.key, "GET", `${base}/content-jobs?${query}`);
     },
-    getJob: (jobId: string) => json<Job>(session.key, "GET", jobPath(jobId)),
-    cancelJob: (jobId: string) => json<Job>(session.key, "POST", `${jobPath(jobId)}/cancel`),
-    retryJob: (jobId: string) => json<Job>(session.key, "POST", `${jobPath(jobId)}/retry`),
+    getJob: (jobId: string) => json<Job>(session.key, "GET", jobPathOf(jobId)),
+    cancelJob: (jobId: string) => json<Job>(session.key, "POST", `${jobPathOf(jobId)}/cancel`),
+    retryJob: (jobId: string) => json<Job>(session.key, "POST", `${jobPathOf(jobId)}/retry`),
     submitJob: (body: unknown) => json<{ jobId: string }>(session.key, "POST", `${base}/content-jobs`, body),
     jobTypes: () => json<JobTypeDescription[]>(session.key, "GET", "/api/job-types"),
     mintStreamToken: async () =>

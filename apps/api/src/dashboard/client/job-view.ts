@@ -1,14 +1,13 @@
 import type { Job } from "@kiln/core";
+import { isTerminalEvent } from "@kiln/core/event-types";
+import { isTerminalStatus } from "@kiln/core/job-status";
 import type { DashboardApi } from "./api.ts";
 import { artifactItem, createObjectUrls } from "./artifact-preview.ts";
 import { h, mount } from "./dom.ts";
 import { durationOf, timeOfEventId } from "./format.ts";
-import { isTerminal } from "./jobs-state.ts";
 import { progressBar, statusBadge } from "./jobs-view.ts";
 import { openLiveStream, type StreamEvent } from "./live-stream.ts";
 import { hrefOf, linkHandler } from "./router.ts";
-
-const terminalEvents = new Set(["content_job.done", "content_job.failed", "content_job.cancelled"]);
 
 /** One line of the timeline: when, what, and the detail that matters for that event. */
 const timelineEntry = (event: StreamEvent) => {
@@ -71,7 +70,7 @@ export const renderJobView = async (
         if (!job) return;
         const eventJob = event.data.job as Omit<Job, "input"> | undefined;
         if (eventJob && eventJob.updatedAt >= job.updatedAt) job = { ...eventJob, input: job.input };
-        else if (event.type === "content_job.progress" && !isTerminal(job.status))
+        else if (event.type === "content_job.progress" && !isTerminalStatus(job.status))
           job = {
             ...job,
             status: "running",
@@ -82,7 +81,7 @@ export const renderJobView = async (
       },
       endsAfter: (event) => {
         const eventJob = event.data.job as Job | undefined;
-        return terminalEvents.has(event.type) && eventJob !== undefined && eventJob.updatedAt >= since;
+        return isTerminalEvent(event.type) && eventJob !== undefined && eventJob.updatedAt >= since;
       },
     });
   };
@@ -136,7 +135,7 @@ export const renderJobView = async (
     );
     mount(
       actions,
-      isTerminal(job.status)
+      isTerminalStatus(job.status)
         ? ""
         : h(
             "button",

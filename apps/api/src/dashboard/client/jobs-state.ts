@@ -1,11 +1,9 @@
-import type { Job, JobStatus } from "@kiln/core";
+import type { Job } from "@kiln/core";
+import { isTerminalStatus } from "@kiln/core/job-status";
 import type { StreamEvent } from "./live-stream.ts";
 
 /** A job as lists and events carry it: the dashboard never relies on `input` outside the job view. */
 export type JobRow = Omit<Job, "input"> & { input?: unknown };
-
-const terminal: readonly JobStatus[] = ["done", "failed", "cancelled"];
-export const isTerminal = (status: JobStatus) => terminal.includes(status);
 
 /**
  * The rows the jobs table shows, kept current by the company stream. A row is only replaced by a
@@ -53,7 +51,7 @@ export const createJobsState = () => {
         return;
       }
       const current = rows.get(data.jobId);
-      if (!current || isTerminal(current.status)) return;
+      if (!current || isTerminalStatus(current.status)) return;
       if (event.type === "content_job.progress") {
         rows.set(current.id, {
           ...current,

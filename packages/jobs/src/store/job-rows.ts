@@ -1,0 +1,321 @@
+import { randomUUID } from "node:crypto";
+import { type Job, type JobError, type JobStatus, KilnError } from "@kiln/core";
+import { isUniqueViolation, Prisma, type PrismaClient, type StoredArtifact, toJob } from "@kiln/db";
+import { fromStatuses, targetStatus } from "../lifecycle/transitions.ts";
+
+export interface NewJobRow {
+  companyId: string;
+  jobType: string;
+  /** Already validated by the job type's schema. */
+  input: unknown;
+  sourceTaskId?: string | null;
+  priority: number;
+  maxAttempts: number;
+  /** With an `Idempotency-Key`: the same key and body return the same job. */
+  idempotency?: { key: string; requestHash: string; ttlMs: number };
+}
+
+/** What starting an attempt found. */
+export type StartedRow =
+  | {
+      kind: "started";
+      job: Job;
+      attempt: number;
+      attemptLimit: number;
+      /** Attempts of this job already handed back to its budget (see `failAttempt`'s `refund`). */
+      interruptionRefunds: number;
+      previousStatus: JobStatus;
+    }
+  | { kind: "terminal"; job: Job }
+  | { kind: "exhausted"; job: Job }
+  | { kind: "missing" };
+
+/**
+ * The lifecycle's row writes, each matching the statuses its transition allows (see
+ * `transitions`) and, for a worker's writes, fenced by the attempt number. Only the engine uses it.
+ */
+export interface CreateOptions {
+  /**
+   * Refuse (`quota_exceeded`) when the company already has this many queued or running jobs. Checked
+   * under a per-company lock in the row's own transaction, so concurrent submits cannot overshoot.
+   */
+  maxActiveJobs?: number;
+}
+
+export interface JobRows {
+  /** An `Idempotency-Key` replay returns the existing job (`created: false`), whatever the quota. */
+  create(row: NewJobRow, options?: CreateOptions): Promise<{ job: Job; created: boolean }>;
+  /** Marks the row running and counts the attempt; a row already running means the last attempt was lost. */
+  startAttempt(jobId: string): Promise<StartedRow>;
+  /** Progress of the current attempt; never backwards. `false` when the attempt no longer owns the row. */
+  updateProgress(jobId: string, attempt: number, progress: number, stage: string): Promise<boolean>;
+  completeAttempt(jobId: string, attempt: number, artifacts: StoredArtifact[]): Promise<Job | null>;
+  /**
+   * Records a failed attempt: `final` fails the job, otherwise it waits for its retry. `refund`
+   * gives the attempt back to the budget — it still counts in `attempts` and in
+   * `interruptionRefunds`, which the engine caps.
+   */
+  failAttempt(
+    jobId: string,
+    attempt: number,
+    error: JobError,
+    options: { final: boolean; refund?: boolean },
+  ): Promise<Job | null>;
+  /** `null`: no such job; `conflict`: not in a status it can leave this way. */
+  cancel(companyId: string, jobId: string): Promise<Job | "conflict" | null>;
+  /** Queues the job again with a fresh budget of `maxAttempts`. */
+  retry(companyId: string, jobId: string): Promise<Job | "conflict" | null>;
+}
+
+const activeStatuses: JobStatus[] = ["queued", "running"];
+
+export const createJobRows = ({ prisma }: { prisma: PrismaClient }): JobRows => {
+  const findJob = async (jobId: string): Promise<Job | null> => {
+    const row = await prisma.contentJob.findUnique({ where: { id: jobId } });
+    return row ? toJob(row) : null;
+  };
+
+  type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
+
+  /** Throws `quota_exceeded` when the company has `max` active jobs; holds the company's lock until commit. */
+  const checkActiveQuota = async (tx: Tx, companyId: string, max: number | undefined) => {
+    if (max === undefined) return;
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${companyId}, 7))`;
+    const active = await tx.contentJob.count({ where: { companyId, status: { in: activeStatuses } } });
+    if (active >= max) {
+      throw new KilnError(
+        "quota_exceeded",
+        `The company has ${active} queued or running jobs, at its limit of ${max}; submit when some have finished`,
+      );
+    }
+  };
+
+  /**
+   * One quota-checked create per company at a time in this process: a burst of one company's
+   * submits then holds one pooled connection (waiting for the company's lock), not all of them,
+   * so it costs other companies nothing.
+   */
+  const queues = new Map<string, Promise<unknown>>();
+  const oneAtATime = <T>(companyId: string, work: () => Promise<T>): Promise<T> => {
+    const previous = queues.get(companyId) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    const settled = next.then(
+      () => {},
+      () => {},
+    );
+    queues.set(companyId, settled);
+    void settled.then(() => {
+      if (queues.get(companyId) === settled) queues.delete(companyId);
+    });
+    return next;
+  };
+
+  const createChecked = (
+    data: Prisma.ContentJobUncheckedCreateInput,
+    maxActiveJobs: number | undefined,
+    idempotency?: NonNullable<NewJobRow["idempotency"]>,
+  ) => oneAtATime(data.companyId, () => createInTransaction(data, maxActiveJobs, idempotency));
+
+  const createInTransaction = (
+    data: Prisma.ContentJobUncheckedCreateInput,
+    maxActiveJobs: number | undefined,
+    idempotency?: NonNullable<NewJobRow["idempotency"]>,
+  ) =>
+    prisma.$transaction(async (tx) => {
+      await checkActiveQuota(tx, data.companyId, maxActiveJobs);
+      const created = await tx.contentJob.create({ data });
+      if (idempotency) {
+        const { key, requestHash, ttlMs } = idempotency;
+        await tx.idempotencyKey.create({
+          data: {
+            companyId: data.companyId,
+            key,
+            requestHash,
+            jobId: created.id,
+            expiresAt: new Date(Date.now() + ttlMs),
+          },
+        });
+      }
+      return created;
+    });
+
+  const createWithIdempotency = async (
+    data: Prisma.ContentJobUncheckedCreateInput,
+    idempotency: NonNullable<NewJobRow["idempotency"]>,
+    maxActiveJobs: number | undefined,
+  ): Promise<{ job: Job; created: boolean }> => {
+    const companyId = data.companyId;
+    const { key, requestHash } = idempotency;
+    // Two rounds: the second follows the deletion of an expired key.
+    for (let round = 0; round < 3; round++) {
+      try {
+        return { job: toJob(await createChecked(data, maxActiveJobs, idempotency)), created: true };
+      } catch (error) {
+        if (!isUniqueViolation(error) && !isQuotaRefusal(error)) throw error;
+        // A replay of a key already used returns its job, also when the company is at its quota.
+        if (isQuotaRefusal(error) && !(await keyInUse(companyId, key))) throw error;
+      }
+      const existing = await prisma.idempotencyKey.findUnique({
+        where: { companyId_key: { companyId, key } },
+        include: { job: true },
+      });
+      if (!existing) continue;
+      if (existing.expiresAt.getTime() <= Date.now()) {
+        await prisma.idempotencyKey.deleteMany({ where: { companyId, key, expiresAt: { lte: new Date() } } });
+        continue;
+      }
+      if (existing.requestHash !== requestHash) {
+        throw new KilnError("conflict", "this Idempotency-Key was used with a different request body");
+      }
+      return { job: toJob(existing.job), created: false };
+    }
+    throw new KilnError("conflict", "this Idempotency-Key is being used concurrently; retry the request");
+  };
+
+  const isQuotaRefusal = (error: unknown) => error instanceof KilnError && error.code === "quota_exceeded";
+  const keyInUse = async (companyId: string, key: string) =>
+    (await prisma.idempotencyKey.count({ where: { companyId, key, expiresAt: { gt: new Date() } } })) > 0;
+
+  /** `conflict` when the job exists (in another status), `null` when it does not. */
+  const conflictOrMissing = async (companyId: string, jobId: string) => {
+    const existing = await prisma.contentJob.findFirst({
+      where: { id: jobId, companyId },
+      select: { id: true },
+    });
+    return existing ? ("conflict" as const) : null;
+  };
+
+  const startable = [...new Set([...fromStatuses("startAttempt"), ...fromStatuses("restartLostAttempt")])];
+
+  return {
+    async create(newJob, { maxActiveJobs } = {}) {
+      const data: Prisma.ContentJobUncheckedCreateInput = {
+        id: randomUUID(),
+        companyId: newJob.companyId,
+        jobType: newJob.jobType,
+        input: newJob.input as Prisma.InputJsonValue,
+        sourceTaskId: newJob.sourceTaskId ?? null,
+        priority: newJob.priority,
+        maxAttempts: newJob.maxAttempts,
+        attemptLimit: newJob.maxAttempts,
+        status: targetStatus("submit"),
+      };
+      if (newJob.idempotency) return createWithIdempotency(data, newJob.idempotency, maxActiveJobs);
+      if (maxActiveJobs === undefined)
+        return { job: toJob(await prisma.contentJob.create({ data })), created: true };
+      return { job: toJob(await createChecked(data, maxActiveJobs)), created: true };
+    },
+
+    async startAttempt(jobId) {
+      const started = await prisma.$queryRaw<
+        { attempt: number; attempt_limit: number; interruption_refunds: number; previous_status: JobStatus }[]
+      >`
+        WITH prev AS (SELECT id, status FROM content_jobs WHERE id = ${jobId}::uuid FOR UPDATE)
+        UPDATE content_jobs AS j
+           SET status = 'running', attempts = j.attempts + 1, started_at = COALESCE(j.started_at, now()),
+               stage = 'starting', updated_at = now()
+          FROM prev
+         WHERE j.id = prev.id AND j.status::text = ANY(${startable}::text[]) AND j.attempts < j.attempt_limit
+        RETURNING j.attempts AS attempt, j.attempt_limit, j.interruption_refunds,
+                  prev.status::text AS previous_status`;
+      const job = await findJob(jobId);
+      if (!job) return { kind: "missing" };
+      const row = started[0];
+      if (row) {
+        return {
+          kind: "started",
+          job,
+          attempt: row.attempt,
+          attemptLimit: row.attempt_limit,
+          interruptionRefunds: row.interruption_refunds,
+          previousStatus: row.previous_status,
+        };
+      }
+      if (!fromStatuses("exhaust").includes(job.status)) return { kind: "terminal", job };
+      const now = new Date();
+      const failed = await prisma.contentJob.updateManyAndReturn({
+        where: { id: jobId, status: { in: fromStatuses("exhaust") }, attempts: job.attempts },
+        data: {
+          status: targetStatus("exhaust"),
+          stage: "failed",
+          finishedAt: now,
+          updatedAt: now,
+          error: { code: "attempts_exhausted", message: `gave up after ${job.attempts} attempts` },
+        },
+      });
+      const failedRow = failed[0];
+      return failedRow ? { kind: "exhausted", job: toJob(failedRow) } : { kind: "terminal", job };
+    },
+
+    async updateProgress(jobId, attempt, progress, stage) {
+      const { count } = await prisma.contentJob.updateMany({
+        where: {
+          id: jobId,
+          attempts: attempt,
+          status: { in: fromStatuses("reportProgress") },
+          progress: { lte: progress },
+        },
+        data: { progress, stage, updatedAt: new Date() },
+      });
+      return count === 1;
+    },
+
+    async completeAttempt(jobId, attempt, artifacts) {
+      const now = new Date();
+      const rows = await prisma.contentJob.updateManyAndReturn({
+        where: { id: jobId, attempts: attempt, status: { in: fromStatuses("complete") } },
+        data: {
+          status: targetStatus("complete"),
+          progress: 100,
+          stage: "done",
+          artifacts: artifacts as unknown as Prisma.InputJsonValue,
+          error: Prisma.DbNull,
+          finishedAt: now,
+          updatedAt: now,
+        },
+      });
+      return rows[0] ? toJob(rows[0]) : null;
+    },
+
+    async failAttempt(jobId, attempt, error, { final, refund = false }) {
+      const now = new Date();
+      const on = final ? "failFinally" : refund ? "handBack" : "failAndRetry";
+      const rows = await prisma.contentJob.updateManyAndReturn({
+        where: { id: jobId, attempts: attempt, status: { in: fromStatuses(on) } },
+        data: final
+          ? { status: targetStatus(on), stage: "failed", error, finishedAt: now, updatedAt: now }
+          : {
+              status: targetStatus(on),
+              stage: "retrying",
+              error,
+              updatedAt: now,
+              ...(refund && { attemptLimit: { increment: 1 }, interruptionRefunds: { increment: 1 } }),
+            },
+      });
+      return rows[0] ? toJob(rows[0]) : null;
+    },
+
+    async cancel(companyId, jobId) {
+      const now = new Date();
+      const rows = await prisma.contentJob.updateManyAndReturn({
+        where: { id: jobId, companyId, status: { in: fromStatuses("cancel") } },
+        data: { status: targetStatus("cancel"), stage: "cancelled", finishedAt: now, updatedAt: now },
+      });
+      return rows[0] ? toJob(rows[0]) : conflictOrMissing(companyId, jobId);
+    },
+
+    async retry(companyId, jobId) {
+      const rows = await prisma.$queryRaw<{ id: string }[]>`
+        UPDATE content_jobs
+           SET status = ${targetStatus("retry")}::job_status, progress = 0, stage = 'queued', error = NULL,
+               artifacts = '[]'::jsonb, finished_at = NULL, attempt_limit = attempts + max_attempts,
+               updated_at = now()
+         WHERE id = ${jobId}::uuid AND company_id = ${companyId}::uuid
+           AND status::text = ANY(${fromStatuses("retry")}::text[])
+        RETURNING id`;
+      if (rows.length === 0) return conflictOrMissing(companyId, jobId);
+      const job = await findJob(jobId);
+      return job ?? conflictOrMissing(companyId, jobId);
+    },
+  };
+};
