@@ -67,7 +67,9 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: "unit", include: unit, exclude: [...excluded, ...processes] },
+        // Isolated: renderer tests measure their process's CPU time and memory, which another
+        // file's leftover render threads would otherwise add to.
+        test: { name: "unit", include: unit, exclude: [...excluded, ...processes], isolate: true },
       },
       {
         extends: true,

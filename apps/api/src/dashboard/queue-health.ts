@@ -9,11 +9,26 @@ const oldestScanLimit = 500;
 
 const jobTypeHealthSchema = z.object({
   jobType: z.string(),
-  waiting: z.number().int().describe("Waiting and prioritized entries"),
+  waiting: z
+    .number()
+    .int()
+    .describe(
+      "Jobs waiting to run: in the companies' lines (see `lined`) and ready in BullMQ (waiting, prioritized)",
+    ),
+  lined: z
+    .number()
+    .int()
+    .describe("Of `waiting`, the jobs still in their companies' lines (fair scheduling)"),
   active: z.number().int(),
   delayed: z.number().int().describe("Waiting for a retry's backoff"),
   failed: z.number().int(),
-  oldestWaitingMs: z.number().int().nullable().describe("Age of the oldest waiting entry, null when none"),
+  oldestWaitingMs: z
+    .number()
+    .int()
+    .nullable()
+    .describe(
+      "Age of the oldest job ready in BullMQ, null when none (jobs still in their lines are not aged)",
+    ),
   workers: z.number().int().nullable().describe("Worker connections seen on the queue, null if unknown"),
 });
 export type JobTypeHealth = z.infer<typeof jobTypeHealthSchema>;
@@ -37,16 +52,19 @@ const route = createRoute({
 
 const readJobTypeHealth = async (queues: JobQueues, jobType: string, now: number): Promise<JobTypeHealth> => {
   const queue = queues.queue(jobType);
-  const [counts, waitingJobs, workers] = await Promise.all([
+  const [counts, lines, waitingJobs, workers] = await Promise.all([
     queue.getJobCounts("waiting", "prioritized", "active", "delayed", "failed"),
+    queues.lines.lineLengths(jobType),
     queue.getJobs(["waiting", "prioritized"], 0, oldestScanLimit - 1),
     // CLIENT LIST may be refused by a managed Redis: the count is then unknown, not an error.
     queue.getWorkersCount().catch(() => null),
   ]);
   const oldest = Math.min(...waitingJobs.map((job) => job.timestamp));
+  const lined = [...lines.values()].reduce((sum, count) => sum + count, 0);
   return {
     jobType,
-    waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0),
+    waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0) + lined,
+    lined,
     active: counts.active ?? 0,
     delayed: counts.delayed ?? 0,
     failed: counts.failed ?? 0,
