@@ -69,7 +69,14 @@ export default defineConfig({
         extends: true,
         // Isolated: renderer tests measure their process's CPU time and memory, which another
         // file's leftover render threads would otherwise add to.
-        test: { name: "unit", include: unit, exclude: [...excluded, ...processes], isolate: true },
+        // First, on their own: their CPU-time bounds must not be measured beside a flood of jobs.
+        test: {
+          name: "unit",
+          include: unit,
+          exclude: [...excluded, ...processes],
+          isolate: true,
+          sequence: { groupOrder: 0 },
+        },
       },
       {
         extends: true,
@@ -78,11 +85,12 @@ export default defineConfig({
           include: all,
           exclude: [...excluded, ...unit, ...processes],
           globalSetup,
+          sequence: { groupOrder: 1 },
         },
       },
       {
         extends: true,
-        test: { name: "processes", include: processes, globalSetup },
+        test: { name: "processes", include: processes, globalSetup, sequence: { groupOrder: 1 } },
       },
     ],
   },
