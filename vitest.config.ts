@@ -54,6 +54,12 @@ const processes = [
   "packages/renderers/src/registry-imports.test.ts",
 ];
 
+/**
+ * Tests that bound their own CPU time: they run last, alone, as the CPU time of a process sharing
+ * two cores with a Chromium or a job flood grows past what the render itself costs.
+ */
+const cpuBounds = ["packages/renderers/src/markdown/pathological-markdown.test.ts"];
+
 const all = ["packages/**/*.test.ts", "apps/**/*.test.ts"];
 const excluded = [...configDefaults.exclude];
 const globalSetup = ["./test/global-setup.ts"];
@@ -73,17 +79,21 @@ export default defineConfig({
         test: {
           name: "unit",
           include: unit,
-          exclude: [...excluded, ...processes],
+          exclude: [...excluded, ...processes, ...cpuBounds],
           isolate: true,
           sequence: { groupOrder: 0 },
         },
       },
       {
         extends: true,
+        test: { name: "cpu-bounds", include: cpuBounds, isolate: true, sequence: { groupOrder: 2 } },
+      },
+      {
+        extends: true,
         test: {
           name: "integration",
           include: all,
-          exclude: [...excluded, ...unit, ...processes],
+          exclude: [...excluded, ...unit, ...processes, ...cpuBounds],
           globalSetup,
           sequence: { groupOrder: 1 },
         },
