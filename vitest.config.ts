@@ -18,6 +18,7 @@ const unit = [
   "packages/storage/**/*.test.ts",
   "packages/renderers/**/*.test.ts",
   "packages/queue/src/redis-errors.test.ts",
+  "packages/queue/src/hash-tags.test.ts",
   "packages/db/src/database-errors.test.ts",
   "packages/jobs/src/lifecycle/**/*.test.ts",
   "packages/limits/src/company-cache.test.ts",

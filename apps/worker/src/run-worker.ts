@@ -9,6 +9,7 @@ import {
   createRedisConnection,
   type QueuedJobData,
   queueNameOf,
+  queuePrefixOf,
   subscribeToControl,
 } from "@kiln/queue";
 import { createRendererRegistry, createRenderRunner } from "@kiln/renderers";
@@ -117,7 +118,7 @@ export const runWorker = async ({ config, logger, jobTypes }: RunWorkerOptions) 
   for (const jobType of served) {
     const worker = new Worker<QueuedJobData, AttemptResult>(queueNameOf(jobType), processJob, {
       connection: blocking,
-      prefix,
+      prefix: queuePrefixOf(prefix, jobType),
       concurrency: config.WORKER_CONCURRENCY,
       lockDuration: config.KILN_LOCK_DURATION_MS,
       stalledInterval: config.KILN_STALLED_INTERVAL_MS,

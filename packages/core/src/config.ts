@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseRedisUrl } from "./redis-url.ts";
 
 /** A configuration value that stops the process at boot, naming the variable. */
 export class ConfigError extends Error {
@@ -86,7 +87,19 @@ export const envList = () =>
 /** Settings every Kiln process shares: where PostgreSQL and Redis are, and the Redis key prefix. */
 export const sharedConfigShape = {
   DATABASE_URL: envUrl("postgresql://postgres@127.0.0.1:5432/kiln", ["postgresql:", "postgres:"]),
-  REDIS_URL: envUrl("redis://127.0.0.1:6379", ["redis:", "rediss:"]),
+  /** One node (`redis://`), or a cluster (`redis+cluster://host:port,host:port…`): see redis-url.ts. */
+  REDIS_URL: z
+    .string()
+    .default("redis://127.0.0.1:6379")
+    .superRefine((value, ctx) => {
+      try {
+        parseRedisUrl(value);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message });
+      }
+    }),
+  // Plain: Kiln adds the hash tags itself (`{jobs.<type>}`, `{<companyId>}`) after the prefix; a
+  // tag in the prefix would put every key in one slot of a cluster.
   KILN_REDIS_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,64}$/, "letters, digits, _ . - only")

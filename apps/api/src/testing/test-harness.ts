@@ -3,11 +3,12 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Logger, silentLogger } from "@kiln/core";
+import { createRedisConnection } from "@kiln/queue";
 import { createRendererRegistry } from "@kiln/renderers";
 import { type ServedApp, type SpawnedProcess, serveFetch, spawnKilnProcess } from "@kiln/testkit";
 import { createTestDatabase } from "@kiln/testkit/databases";
+import { deleteRedisKeys } from "@kiln/testkit/redis";
 import { loadWorkerConfig, runWorker } from "@kiln/worker";
-import { Redis } from "ioredis";
 import { createApp, type KilnApp } from "../app.ts";
 import { buildServices } from "../build-services.ts";
 import { loadApiConfig } from "../config.ts";
@@ -28,6 +29,10 @@ export interface ApiThrough {
 export interface HarnessOptions {
   /** Extra API settings (env names). */
   env?: Record<string, string>;
+  /**
+   * Another Redis than the tests' database 13, e.g. a cluster's `redis+cluster://…` URL
+   * (`startRedisCluster` in @kiln/testkit/redis): the API, the workers and `h.redis` use it.
+   */
   redisUrl?: string;
   /** Proxies the harness's own in-process API goes through. */
   apiThrough?: ApiThrough;
@@ -111,7 +116,8 @@ export const createTestHarness = async (options: HarnessOptions = {}) => {
   const instances = new Set<{ close(): Promise<void> }>();
   const workers = new Set<InProcessWorker>();
   const servers = new Set<ServedApp>();
-  const redis = new Redis(redisUrl);
+  // The harness's own connection (tests read keys with it); patient, as a test's reads should be.
+  const redis = createRedisConnection({ url: redisUrl, name: "kiln-test-harness", blocking: true });
 
   const requestTo =
     (target: KilnApp) =>
@@ -242,14 +248,7 @@ export const createTestHarness = async (options: HarnessOptions = {}) => {
       await Promise.all([...workers].map((worker) => worker.close()));
       await Promise.all([...instances].map((instance) => instance.close()));
       await built.close();
-      const keys: string[] = [];
-      let cursor = "0";
-      do {
-        const [next, batch] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
-        cursor = next;
-        keys.push(...batch);
-      } while (cursor !== "0");
-      if (keys.length > 0) await redis.del(...keys);
+      await deleteRedisKeys(redis, `${prefix}:*`);
       redis.disconnect();
       // Emptied and kept for the next harness of this process: cheaper than a drop and a new copy.
       await database.release();

@@ -1,12 +1,12 @@
 import { randomBytes } from "node:crypto";
-import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createRedisConnection } from "../redis-connection.ts";
+import { queueNameOf, queuePrefixOf } from "../job-queues.ts";
+import { createRedisConnection, type RedisClient } from "../redis-connection.ts";
 import { createFairLines, type FairLines } from "./fair-lines.ts";
 
 const redisUrl = process.env.KILN_TEST_REDIS_URL ?? "redis://127.0.0.1:6379/13";
 const prefix = `kiln-test-${randomBytes(5).toString("hex")}`;
-let redis: Redis;
+let redis: RedisClient;
 let lines: FairLines;
 
 beforeAll(() => {
@@ -24,7 +24,9 @@ let typeCount = 0;
 /** A job type of its own per test, with a stand-in for its BullMQ wait list. */
 const newType = async (slots = 2) => {
   const jobType = `t${++typeCount}`;
-  const ready = { wait: `${prefix}:${jobType}:wait`, prioritized: `${prefix}:${jobType}:prioritized` };
+  // Named as BullMQ names them: in the job type's slot, beside its lines.
+  const queueKeys = `${queuePrefixOf(prefix, jobType)}:${queueNameOf(jobType)}`;
+  const ready = { wait: `${queueKeys}:wait`, prioritized: `${queueKeys}:prioritized` };
   await lines.announceSlots(jobType, "worker-1", slots, 60_000);
   /** Dispatches, puts what is due on the stand-in queue, and has a slot take the oldest ready job. */
   const takeNext = async (): Promise<string | null> => {

@@ -1,0 +1,7 @@
+export { deleteRedisKeys, scanRedisKeys } from "./delete-keys.ts";
+export {
+  type RedisCluster,
+  type RedisClusterNode,
+  type RedisClusterOptions,
+  startRedisCluster,
+} from "./redis-cluster.ts";
