@@ -36,6 +36,7 @@ const processes = [
   "apps/api/test/processes/**/*.test.ts",
   // A Redis Cluster of their own: redis-server processes.
   "apps/api/test/cluster/**/*.test.ts",
+  "packages/limits/src/limits-on-cluster.test.ts",
   "apps/api/test/configuration.test.ts",
   "apps/api/test/production-config.test.ts",
   "apps/api/test/worker-job-types.test.ts",

@@ -110,10 +110,11 @@ describe("Kiln on a Redis Cluster", () => {
     const seen = [...first.events.slice(1), ...rest.events].map((event) => event.id);
     expect(new Set(seen).size).toBe(seen.length);
     // Everything the job stored after the first connection's last event, in order.
-    const stored = (await h.redis.xrange(keys().jobStream(company.companyId, jobId), `(${lastSeen}`, "+")) as [
-      string,
-      string[],
-    ][];
+    const stored = (await h.redis.xrange(
+      keys().jobStream(company.companyId, jobId),
+      `(${lastSeen}`,
+      "+",
+    )) as [string, string[]][];
     expect(rest.events.map((event) => event.id)).toEqual(stored.map(([id]) => id));
   });
 
@@ -122,7 +123,11 @@ describe("Kiln on a Redis Cluster", () => {
     const created = (events: SseEvent[]) => events.filter((event) => event.event === "content_job.created");
     const reading = readSse(live, { until: (_event, all) => created(all).length === 2, timeoutMs: 10_000 });
     const channel = keys().companyChannel(company.companyId);
-    await waitUntil(async () => (await shardSubscribers(h, channel)) > 0, 5_000, "the company channel subscribed");
+    await waitUntil(
+      async () => (await shardSubscribers(h, channel)) > 0,
+      5_000,
+      "the company channel subscribed",
+    );
     const submit = () => submitJob(h, company, { jobType: "canary", input: { durationMs: 0, steps: 1 } });
     const ids = [await submit(), await submit()];
     const { events } = await reading;
@@ -139,7 +144,10 @@ describe("Kiln on a Redis Cluster", () => {
   });
 
   it("cancelling a running job reaches its worker over the cluster: the render stops and the stream ends", async () => {
-    const jobId = await submitJob(h, company, { jobType: "canary", input: { durationMs: 20_000, steps: 200 } });
+    const jobId = await submitJob(h, company, {
+      jobType: "canary",
+      input: { durationMs: 20_000, steps: 200 },
+    });
     let cancelledAt = 0;
     const { events, ended } = await readSse(await openJobStream(h, company, jobId), {
       timeoutMs: 15_000,
@@ -150,7 +158,10 @@ describe("Kiln on a Redis Cluster", () => {
       },
     });
     expect(ended).toBe(true);
-    expect(events.at(-1)).toMatchObject({ event: "content_job.cancelled", data: { job: { status: "cancelled" } } });
+    expect(events.at(-1)).toMatchObject({
+      event: "content_job.cancelled",
+      data: { job: { status: "cancelled" } },
+    });
     await waitUntil(
       async () => (await h.services.queues.stateOf("canary", jobId)) !== "active",
       5_000,

@@ -22,11 +22,11 @@ export const keySlot = async (h: TestHarness, key: string): Promise<number> =>
 
 /** `host:port` of the master owning a slot, as the cluster's slot table says. */
 export const ownerOfSlot = async (h: TestHarness, slot: number): Promise<string> => {
-  const ranges = (await clusterOf(h).cluster("SLOTS")) as [number, number, [string, number]][];
-  const range = ranges.find(([first, last]) => first <= slot && slot <= last);
-  if (!range) throw new Error(`no node owns slot ${slot}`);
-  const [host, port] = range[2];
-  return `${host}:${port}`;
+  const ranges = await clusterOf(h).cluster("SLOTS");
+  // Each range: first slot, last slot, then its master [host, port, id, …] and any replicas.
+  const master = ranges.find(([first, last]) => first <= slot && slot <= last)?.[2];
+  if (!master) throw new Error(`no node owns slot ${slot}`);
+  return `${master[0]}:${master[1]}`;
 };
 
 /** The keys matching `pattern` on each master, by `host:port`. */
@@ -51,7 +51,8 @@ export const shardSubscribers = async (h: TestHarness, channel: string): Promise
   const node = clusterOf(h)
     .nodes("master")
     .find(({ options }) => `${options.host}:${options.port}` === owner);
-  const [, count] = (await node?.call("PUBSUB", "SHARDNUMSUB", channel)) as [string, number];
+  if (!node) throw new Error(`no client for the master ${owner}`);
+  const [, count] = (await node.call("PUBSUB", "SHARDNUMSUB", channel)) as [string, number];
   return Number(count);
 };
 
@@ -66,7 +67,11 @@ export const openJobStream = (
     headers: lastEventId ? { "last-event-id": lastEventId } : {},
   });
 
-export const openCompanyStream = (h: Pick<TestHarness, "request">, company: TestCompany, lastEventId?: string) =>
+export const openCompanyStream = (
+  h: Pick<TestHarness, "request">,
+  company: TestCompany,
+  lastEventId?: string,
+) =>
   h.request("GET", `/api/companies/${company.companyId}/events`, {
     key: company.key,
     headers: lastEventId ? { "last-event-id": lastEventId } : {},
