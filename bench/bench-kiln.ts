@@ -5,8 +5,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { migrateDatabase, prismaMigrationsDir } from "@kiln/db";
+import { createRedisConnection } from "@kiln/queue";
 import { spawnKilnProcess } from "@kiln/testkit";
-import { Redis } from "ioredis";
+import { deleteRedisKeys } from "@kiln/testkit/redis";
 import pg from "pg";
 
 const server = process.env.BENCH_DATABASE_SERVER ?? "postgresql://postgres@127.0.0.1:5432";
@@ -64,9 +65,8 @@ export const startBenchKiln = async (apiEnv: Record<string, string> = {}) => {
     },
     async close() {
       await Promise.all(processes.map((child) => child.stop("SIGTERM")));
-      const redis = new Redis(redisUrl);
-      const keys = await redis.keys(`${prefix}:*`);
-      if (keys.length > 0) await redis.del(...keys);
+      const redis = createRedisConnection({ url: redisUrl, name: "kiln-bench" });
+      await deleteRedisKeys(redis, `${prefix}:*`);
       redis.disconnect();
       const admin = new pg.Client({ connectionString: `${server}/postgres` });
       await admin.connect();

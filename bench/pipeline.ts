@@ -7,9 +7,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { roomyLimits } from "@kiln/api/testing/roomy-limits";
 import { migrateDatabase, prismaMigrationsDir } from "@kiln/db";
+import { createRedisConnection } from "@kiln/queue";
 import { createRendererRegistry, sampleInputs as rendererSampleInputs } from "@kiln/renderers";
 import { readSse, type SseEvent, spawnKilnProcess } from "@kiln/testkit";
-import { Redis } from "ioredis";
+import { deleteRedisKeys } from "@kiln/testkit/redis";
 import pg from "pg";
 import { percentile, round, runPool } from "./stats.ts";
 
@@ -138,9 +139,8 @@ export const runPipelineBench = async () => {
     };
   } finally {
     await Promise.all([api.stop("SIGTERM"), worker?.stop("SIGTERM")]);
-    const redis = new Redis(redisUrl);
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length > 0) await redis.del(...keys);
+    const redis = createRedisConnection({ url: redisUrl, name: "kiln-bench" });
+    await deleteRedisKeys(redis, `${prefix}:*`);
     redis.disconnect();
     const admin = new pg.Client({ connectionString: `${server}/postgres` });
     await admin.connect();

@@ -4,10 +4,12 @@ import { type RedisCluster, startRedisCluster } from "@kiln/testkit/redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestHarness, type TestHarness } from "../../src/testing/test-harness.ts";
 import { parseRateLimitField, setLimits } from "../limits/support.ts";
+import { basicAuth } from "../ops/support.ts";
 import { openCompanyStream, shardSubscribers, submitJob } from "./support.ts";
 
 // Two API instances on a real Redis Cluster of 3 masters, started for this file: what one instance
-// announces (a limits change, a revoked key) reaches the other over sharded pub/sub.
+// announces (a limits change, a revoked key) reaches the other over sharded pub/sub, and the ops
+// endpoints read the queues wherever their shards are.
 let cluster: RedisCluster;
 let h: TestHarness;
 let other: Awaited<ReturnType<TestHarness["addApiInstance"]>>;
@@ -23,7 +25,7 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-describe("API instances on a Redis Cluster", () => {
+describe("API instances and ops on a Redis Cluster", () => {
   it("a limits change made through one instance is in force on the other within a second", async () => {
     const company = await h.createCompany();
     const readPolicyOn = async () => {
@@ -69,5 +71,23 @@ describe("API instances on a Redis Cluster", () => {
     expect(Date.now() - revokedAt).toBeLessThan(5_000);
     expect(comments).toContain("closed: the credentials were revoked");
     expect(events.map((event) => event.event)).toEqual(["content_job.created"]);
+  });
+
+  it("ops read every job type's queue on its shard: /readyz, /metrics and Bull Board", async () => {
+    const company = await h.createCompany();
+    // No worker here: the job waits in BullMQ (the dispatch window lets one through).
+    await submitJob(h, company, { jobType: "markdown.html", input: { markdown: "# Waiting" } });
+    expect((await h.request("GET", "/readyz")).status).toBe(200);
+    const metrics = await (await h.request("GET", "/metrics")).text();
+    expect(metrics).toContain('kiln_queue_jobs{job_type="markdown.html",state="waiting"} 1');
+    const board = await h.request("GET", "/admin/queues/api/queues", {
+      headers: { authorization: basicAuth(h.adminToken) },
+    });
+    expect(board.status).toBe(200);
+    const { queues } = (await board.json()) as { queues: { name: string; counts: Record<string, number> }[] };
+    expect(queues.map((queue) => queue.name).sort()).toEqual(
+      [...h.services.renderers.keys()].map((type) => `jobs.${type}`).sort(),
+    );
+    expect(queues.find((queue) => queue.name === "jobs.markdown.html")?.counts).toMatchObject({ waiting: 1 });
   });
 });
