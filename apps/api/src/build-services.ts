@@ -10,6 +10,7 @@ import {
 import { createJobEngine, createJobRows } from "@kiln/jobs";
 import { createCompanyCache, createCompanyLimits, createRateLimiter, createStreamLeases } from "@kiln/limits";
 import {
+  checkRedis,
   createControlPublisher,
   createEventHub,
   createEventLog,
@@ -144,7 +145,7 @@ export const buildServices = async ({ config, logger, adminToken }: BuildService
     async checkDependencies() {
       const [database, cache] = await Promise.allSettled([
         withTimeout(prisma.$queryRaw`SELECT 1`, 3_000, "database check"),
-        withTimeout(redis.ping(), 3_000, "redis check"),
+        withTimeout(checkRedis(redis), 3_000, "redis check"),
       ]);
       return { database: database.status === "fulfilled", redis: cache.status === "fulfilled" };
     },

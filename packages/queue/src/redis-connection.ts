@@ -59,6 +59,20 @@ export const createRedisConnection = ({
   return redis;
 };
 
+/**
+ * Resolves when Redis answers and can serve every key: a node answers PING; a cluster's node says
+ * `cluster_state:ok` (every slot served). Rejects otherwise.
+ */
+export const checkRedis = async (redis: RedisClient): Promise<void> => {
+  if (!redis.isCluster) {
+    await redis.ping();
+    return;
+  }
+  const info = String(await redis.cluster("INFO"));
+  if (!info.includes("cluster_state:ok"))
+    throw new Error("the Redis cluster is not ok (some slots are not served)");
+};
+
 /** Rejects after `ms` so a dependency that hangs turns into a clear error. */
 export const withTimeout = <T>(promise: Promise<T>, ms: number, what: string): Promise<T> =>
   new Promise<T>((resolve, reject) => {
