@@ -28,6 +28,24 @@ describe("configuration", () => {
     );
   });
 
+  it("REDIS_URL names one node or a Redis Cluster; the key prefix stays plain", () => {
+    const cluster = "redis+cluster://10.0.0.1:7000,10.0.0.2:7000";
+    expect(loadApiConfig({ REDIS_URL: cluster }).REDIS_URL).toBe(cluster);
+    expect(loadWorkerConfig({ REDIS_URL: "rediss://:pw@redis.example:6380/1" }).REDIS_URL).toBe(
+      "rediss://:pw@redis.example:6380/1",
+    );
+    expect(() => loadApiConfig({ REDIS_URL: "redis+cluster://10.0.0.1:7000/2" })).toThrow(
+      /REDIS_URL="redis\+cluster:\/\/10.0.0.1:7000\/2": a cluster is named .*\(no database\)/,
+    );
+    expect(() => loadApiConfig({ REDIS_URL: "memcached://x" })).toThrow(
+      /REDIS_URL="memcached:\/\/x": must be a redis:\/\//,
+    );
+    // Kiln adds the hash tags itself: one in the prefix would put every key in one slot.
+    expect(() => loadWorkerConfig({ KILN_REDIS_PREFIX: "{kiln}" })).toThrow(
+      /KILN_REDIS_PREFIX="\{kiln\}": letters/,
+    );
+  });
+
   it("the processes stop at boot on a bad value, naming it, without a stack trace", async () => {
     const api = spawnKilnProcess("apps/api/src/main.ts", { PORT: "not-a-port" });
     const worker = spawnKilnProcess("apps/worker/src/main.ts", { KILN_LOCK_DURATION_MS: "soon" });
