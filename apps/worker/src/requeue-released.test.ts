@@ -17,6 +17,7 @@ import {
 } from "@kiln/queue";
 import { createLocalArtifactStore } from "@kiln/storage";
 import { createTestDatabase, type TestDatabase } from "@kiln/testkit/databases";
+import { deleteRedisKeys } from "@kiln/testkit/redis";
 import { type Job as BullJob, Worker } from "bullmq";
 import { afterAll, afterEach, beforeAll, expect, it, vi } from "vitest";
 import { type AttemptResult, abortReasons, createJobProcessor } from "./process-job.ts";
@@ -48,8 +49,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await kiln.close();
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length > 0) await redis.del(...keys);
+  await deleteRedisKeys(redis, `${prefix}:*`);
   redis.disconnect();
   blocking.disconnect();
   await prisma.$disconnect();

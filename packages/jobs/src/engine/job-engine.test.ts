@@ -4,6 +4,7 @@ import { createCompanyStore, type PrismaClient } from "@kiln/db";
 import { createPrismaForTest } from "@kiln/db/testing";
 import { createEventLog, createRedisConnection, type RedisClient, RetryLater } from "@kiln/queue";
 import { createTestDatabase, type TestDatabase } from "@kiln/testkit/databases";
+import { deleteRedisKeys } from "@kiln/testkit/redis";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { maxInterruptionRefunds, queueAttemptsFor } from "../lifecycle/attempt-budget.ts";
 import { createEngineForTest, type EngineForTest } from "../testing/index.ts";
@@ -43,8 +44,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await kiln.close();
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length > 0) await redis.del(...keys);
+  await deleteRedisKeys(redis, `${prefix}:*`);
   redis.disconnect();
   await prisma.$disconnect();
   await database.drop();
