@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Logger, silentLogger } from "@kiln/core";
+import { type Logger, namesRedisCluster, silentLogger } from "@kiln/core";
 import { createRedisConnection } from "@kiln/queue";
 import { createRendererRegistry } from "@kiln/renderers";
 import { type ServedApp, type SpawnedProcess, serveFetch, spawnKilnProcess } from "@kiln/testkit";
@@ -42,6 +42,8 @@ export interface HarnessOptions {
 
 const viaPort = (url: string, port: number | undefined) => {
   if (!port) return url;
+  // A cluster client learns every node's address from the cluster and connects to each itself.
+  if (namesRedisCluster(url)) throw new Error("a TCP proxy cannot stand between an API and a Redis Cluster");
   const parsed = new URL(url);
   parsed.port = String(port);
   return parsed.toString();

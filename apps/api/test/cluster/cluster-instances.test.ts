@@ -1,11 +1,11 @@
 import { eventKeys } from "@kiln/queue";
 import { readSse, waitUntil } from "@kiln/testkit";
-import { type RedisCluster, startRedisCluster } from "@kiln/testkit/redis";
+import { channelSubscribers, type RedisCluster, startRedisCluster } from "@kiln/testkit/redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestHarness, type TestHarness } from "../../src/testing/test-harness.ts";
 import { parseRateLimitField, setLimits } from "../limits/support.ts";
 import { basicAuth } from "../ops/support.ts";
-import { openCompanyStream, shardSubscribers, submitJob } from "./support.ts";
+import { openCompanyStream, submitJob } from "./support.ts";
 
 // Two API instances on a real Redis Cluster of 3 masters, started for this file: what one instance
 // announces (a limits change, a revoked key) reaches the other over sharded pub/sub, and the ops
@@ -56,7 +56,7 @@ describe("API instances and ops on a Redis Cluster", () => {
     });
     const channel = eventKeys(h.prefix).companyChannel(company.companyId);
     await waitUntil(
-      async () => (await shardSubscribers(h, channel)) > 0,
+      async () => (await channelSubscribers(h.redis, channel)) > 0,
       5_000,
       "the company channel subscribed",
     );

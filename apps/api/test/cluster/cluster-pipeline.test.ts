@@ -1,6 +1,6 @@
 import { eventKeys, queueNameOf, queuePrefixOf } from "@kiln/queue";
 import { readSse, type SseEvent, waitUntil } from "@kiln/testkit";
-import { type RedisCluster, startRedisCluster } from "@kiln/testkit/redis";
+import { channelSubscribers, type RedisCluster, startRedisCluster } from "@kiln/testkit/redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestHarness, type TestHarness } from "../../src/testing/test-harness.ts";
 import {
@@ -9,8 +9,7 @@ import {
   keysByNode,
   openCompanyStream,
   openJobStream,
-  ownerOfSlot,
-  shardSubscribers,
+  ownerOfKey,
   submitJob,
   type TestCompany,
 } from "./support.ts";
@@ -75,9 +74,7 @@ describe("Kiln on a Redis Cluster", () => {
     // slots that different masters own (8018 and 2380).
     const types = ["canary", "markdown.html"];
     const queueKey = (jobType: string) => `${queuePrefixOf(h.prefix, jobType)}:${queueNameOf(jobType)}:wait`;
-    const owners = await Promise.all(
-      types.map(async (jobType) => ownerOfSlot(h, await keySlot(h, queueKey(jobType)))),
-    );
+    const owners = await Promise.all(types.map((jobType) => ownerOfKey(h, queueKey(jobType))));
     expect(owners[0]).not.toBe(owners[1]);
 
     for (const [jobType, input] of [
@@ -124,7 +121,7 @@ describe("Kiln on a Redis Cluster", () => {
     const reading = readSse(live, { until: (_event, all) => created(all).length === 2, timeoutMs: 10_000 });
     const channel = keys().companyChannel(company.companyId);
     await waitUntil(
-      async () => (await shardSubscribers(h, channel)) > 0,
+      async () => (await channelSubscribers(h.redis, channel)) > 0,
       5_000,
       "the company channel subscribed",
     );

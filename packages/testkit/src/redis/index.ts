@@ -1,3 +1,4 @@
+export { channelSubscribers, masterOfKey, slotOfKey } from "./cluster-nodes.ts";
 export { deleteRedisKeys, scanRedisKeys } from "./delete-keys.ts";
 export {
   type RedisCluster,
