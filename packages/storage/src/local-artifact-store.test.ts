@@ -49,7 +49,8 @@ describe("local artifact store", () => {
       .put({ ...owner, name: "x.txt" }, new Uint8Array([1]))
       .catch((thrown: unknown) => thrown);
     expect(error).toBeInstanceOf(ArtifactStorageError);
-    expect((error as ArtifactStorageError).reason).toMatch(/^storing x\.txt: (ENOTDIR|EEXIST)/);
+    expect((error as ArtifactStorageError).action).toBe("storing x.txt");
+    expect((error as ArtifactStorageError).reason).toMatch(/^(ENOTDIR|EEXIST)/);
   });
 
   it("answers null for a missing artifact and for names that try to escape", async () => {

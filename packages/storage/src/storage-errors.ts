@@ -14,13 +14,17 @@ const describeCause = (cause: unknown): string => {
 /**
  * The artifact store refused or could not be reached (access denied, no such bucket, endpoint
  * down, disk full). A dependency failure: `503` at the HTTP edge, a retryable failure for a job.
- * `message` stays generic (callers see it); `reason` says what the store said (logs, job errors).
+ * `message` stays generic (HTTP callers see it); `action` and `reason` say what failed (logs, job errors).
  */
 export class ArtifactStorageError extends DependencyUnavailableError {
+  /** What the store was asked: `storing canary.json`. */
+  readonly action: string;
+  /** What it answered: `AccessDenied (HTTP 403): Access Denied`, `ECONNREFUSED: …`. */
   readonly reason: string;
   constructor(action: string, cause: unknown) {
     super("artifact storage", cause);
     this.name = "ArtifactStorageError";
-    this.reason = `${action}: ${describeCause(cause)}`;
+    this.action = action;
+    this.reason = describeCause(cause);
   }
 }

@@ -95,7 +95,7 @@ describe("GET …/content-jobs/:jobId/artifacts/:name", () => {
   });
 
   it("a Range it may ignore (several ranges, bad syntax, another unit, a stale If-Range) → 200 whole", async () => {
-    for (const headers of [
+    for (const headers of <Record<string, string>[]>[
       { range: "bytes=0-1,4-5" },
       { range: "bytes=5-2" },
       { range: "items=0-1" },
