@@ -1,4 +1,4 @@
-import { type Logger, type Renderer, storageLocationOf } from "@kiln/core";
+import { describeStorageLocation, type Logger, type Renderer, storageLocationOf } from "@kiln/core";
 import { createJobStore, createPrismaClient, guardDatabase } from "@kiln/db";
 import { createJobEngine, createJobRows, queueBackoffStrategy, queueMaxStalledCount } from "@kiln/jobs";
 import {
@@ -92,7 +92,8 @@ export const runWorker = async ({ config, logger, jobTypes }: RunWorkerOptions) 
     jobTypes: served,
     logger,
   });
-  const artifacts = await createArtifactStore(storageLocationOf(config));
+  const storage = storageLocationOf(config);
+  const artifacts = await createArtifactStore(storage);
   const engine = createJobEngine({
     rows: guardDatabase(createJobRows({ prisma })),
     reads: jobs,
@@ -176,6 +177,7 @@ export const runWorker = async ({ config, logger, jobTypes }: RunWorkerOptions) 
     {
       jobTypes: served,
       concurrency: config.WORKER_CONCURRENCY,
+      artifacts: describeStorageLocation(storage),
       renderLimits: Object.fromEntries(served.map((jobType) => [jobType, runner.limitsOf(jobType)])),
     },
     "kiln worker started",

@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { ConfigError, parseEnv } from "./config.ts";
-import { checkStorageConfig, storageConfigShape, storageLocationOf } from "./storage-config.ts";
+import {
+  checkStorageConfig,
+  describeStorageLocation,
+  storageConfigShape,
+  storageLocationOf,
+} from "./storage-config.ts";
 
 const schema = z.object(storageConfigShape).superRefine(checkStorageConfig);
 const locationOf = (env: Record<string, string>) => storageLocationOf(parseEnv(schema, env));
@@ -102,5 +107,24 @@ describe("where artifacts live (KILN_STORAGE_URL, STORAGE_DIR, KILN_S3_*)", () =
     });
     expect(secretOnly).toMatch(/KILN_S3_ACCESS_KEY_ID=\(unset\)/);
     expect(secretOnly).not.toMatch(/very-secret|token-value/);
+  });
+});
+
+describe("the startup log line of the store", () => {
+  it("names where, never a key", () => {
+    const s3 = locationOf({
+      KILN_STORAGE_URL: "s3://kiln/prod",
+      KILN_S3_ENDPOINT: "http://minio:9000",
+      KILN_S3_FORCE_PATH_STYLE: "true",
+      KILN_S3_ACCESS_KEY_ID: "AKIAEXAMPLE",
+      KILN_S3_SECRET_ACCESS_KEY: "very-secret",
+    });
+    expect(describeStorageLocation(s3)).toBe(
+      "s3://kiln/prod at http://minio:9000 (path-style), with KILN_S3_* keys",
+    );
+    expect(describeStorageLocation(locationOf({ KILN_STORAGE_URL: "s3://kiln" }))).toBe(
+      "s3://kiln at AWS us-east-1, with the AWS SDK's credential chain",
+    );
+    expect(describeStorageLocation(locationOf({}))).toBe("local disk .data/artifacts");
   });
 });

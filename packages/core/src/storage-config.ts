@@ -168,3 +168,12 @@ export const storageLocationOf = (config: StorageConfig): StorageLocation => {
       }),
   };
 };
+
+/** Where artifacts go, for a startup log line: never a credential. */
+export const describeStorageLocation = (location: StorageLocation): string => {
+  if (location.kind === "local") return `local disk ${location.root}`;
+  const url = `s3://${location.bucket}${location.prefix ? `/${location.prefix}` : ""}`;
+  const where = location.endpoint ?? `AWS ${location.region}`;
+  const keys = location.credentials ? "KILN_S3_* keys" : "the AWS SDK's credential chain";
+  return `${url} at ${where}${location.forcePathStyle ? " (path-style)" : ""}, with ${keys}`;
+};

@@ -142,6 +142,16 @@ describe("downloads answered 302 to a presigned URL (KILN_ARTIFACT_REDIRECT=pres
     expect(await followed.text()).toBe(bytes);
   });
 
+  it("a client following the redirect with its API key gets the bytes (fetch drops it across origins)", async () => {
+    const { baseUrl } = await presigning.serve();
+    const response = await fetch(`${baseUrl}${artifactPath(jobId, "index.html")}`, {
+      headers: { authorization: `Bearer ${acme.key}` },
+    });
+    expect(response.status).toBe(200);
+    expect(response.redirected).toBe(true);
+    expect(await response.text()).toBe(bytes);
+  });
+
   it("still checks the caller first: another company's key → 403, an unknown artifact → 404", async () => {
     const other = await h.createCompany("Other");
     const foreign = await presigning.request("GET", artifactPath(jobId, "index.html"), { key: other.key });
