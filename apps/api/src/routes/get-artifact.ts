@@ -18,7 +18,19 @@ const route = createRoute({
     "with `KILN_ARTIFACT_REDIRECT=presigned`, a `302` to a presigned URL of the S3 store.",
   middleware: [requireCompany(), rateLimit("read")] as const,
   // Not length-limited: like ids, a name is matched against the job's artifacts, so a bad one is a 404.
-  request: { params: jobParams.extend({ name: z.string() }) },
+  request: {
+    params: jobParams.extend({ name: z.string() }),
+    query: z.object({
+      redirect: z
+        .enum(["true", "false"])
+        .optional()
+        .openapi({
+          description:
+            "`false`: stream the bytes even where the API answers `302` (a page whose CSP or CORS " +
+            "keeps it from following a redirect to the store, such as the dashboard)",
+        }),
+    }),
+  },
   responses: {
     200: {
       description: "The bytes",
@@ -62,7 +74,9 @@ export const registerGetArtifact = (app: OpenAPIHono<AppEnv>) =>
     const { config, artifacts } = c.var.services;
     const key = { companyId, jobId, name };
     const disposition = `${artifact.contentType.startsWith("text/html") ? "attachment" : "inline"}; filename="${name}"`;
-    if (config.KILN_ARTIFACT_REDIRECT === "presigned" && artifacts.presignGet) {
+    const redirect =
+      config.KILN_ARTIFACT_REDIRECT === "presigned" && c.req.valid("query").redirect !== "false";
+    if (redirect && artifacts.presignGet) {
       const url = await artifacts.presignGet(key, {
         expiresInSeconds: config.KILN_ARTIFACT_URL_TTL_S,
         contentType: artifact.contentType,

@@ -152,6 +152,14 @@ describe("downloads answered 302 to a presigned URL (KILN_ARTIFACT_REDIRECT=pres
     expect(await response.text()).toBe(bytes);
   });
 
+  it("?redirect=false streams through the API all the same (what the dashboard asks)", async () => {
+    const path = `${artifactPath(jobId, "index.html")}?redirect=false`;
+    const response = await presigning.request("GET", path, { key: acme.key });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-security-policy")).toMatch(/sandbox/);
+    expect(await response.text()).toBe(bytes);
+  });
+
   it("still checks the caller first: another company's key → 403, an unknown artifact → 404", async () => {
     const other = await h.createCompany("Other");
     const foreign = await presigning.request("GET", artifactPath(jobId, "index.html"), { key: other.key });
