@@ -15,4 +15,5 @@ export * from "./job-summary.ts";
 export * from "./logger.ts";
 export * from "./renderer.ts";
 export * from "./sleep.ts";
+export * from "./storage-config.ts";
 export * from "./uuid.ts";
