@@ -1,4 +1,5 @@
 import { configDefaults, defineConfig } from "vitest/config";
+import { LongPolesFirst } from "./test/long-poles-first.ts";
 
 // Three projects; `npm test` runs them all, `npx vitest run --project unit` (or integration,
 // processes) one of them. `unit` and `processes` list their files below; `integration` is the rest:
@@ -62,7 +63,7 @@ const processes = [
  * Tests that bound their own CPU time: they run last, alone, as the CPU time of a process sharing
  * two cores with a Chromium or a job flood grows past what the render itself costs.
  */
-const cpuBounds = ["packages/renderers/src/markdown/pathological-markdown.test.ts"];
+const cpuBounds = ["packages/renderers/src/markdown/pathological-*.test.ts"];
 
 const all = ["packages/**/*.test.ts", "apps/**/*.test.ts"];
 const excluded = [...configDefaults.exclude];
@@ -74,6 +75,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     maxWorkers: 2,
+    sequence: { sequencer: LongPolesFirst },
     projects: [
       {
         extends: true,

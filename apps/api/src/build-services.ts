@@ -1,5 +1,5 @@
 import { createHmac } from "node:crypto";
-import { companyLimitDefaultsOf, type Logger, runningCapFor } from "@kiln/core";
+import { companyLimitDefaultsOf, type Logger, runningCapFor, storageLocationOf } from "@kiln/core";
 import {
   createCompanyLimitsStore,
   createCompanyStore,
@@ -21,7 +21,7 @@ import {
   withTimeout,
 } from "@kiln/queue";
 import { createRendererRegistry } from "@kiln/renderers";
-import { createLocalArtifactStore } from "@kiln/storage";
+import { createArtifactStore } from "@kiln/storage";
 import { hashAdminToken } from "./auth/secret-digests.ts";
 import { createStreamTokens } from "./auth/stream-tokens.ts";
 import type { ApiConfig } from "./config.ts";
@@ -58,7 +58,7 @@ export const buildServices = async ({ config, logger, adminToken }: BuildService
   const jobs = guardDatabase(createJobStore({ prisma }));
   const renderers = createRendererRegistry();
   const companies = guardDatabase(createCompanyStore({ prisma }));
-  const artifacts = createLocalArtifactStore({ root: config.STORAGE_DIR });
+  const artifacts = await createArtifactStore(storageLocationOf(config));
   // Revocations arrive on the same subscriber connection as live events: one per process.
   const revocationWatch = closeRevokedStreams({ subscriber, prefix, sse, companies, logger });
   const companyUsage = guardDatabase(createCompanyLimitsStore({ prisma }));
@@ -176,6 +176,7 @@ export const buildServices = async ({ config, logger, adminToken }: BuildService
       await limits.close();
       await hub.close().catch(() => {});
       await queues.close().catch(() => {});
+      await artifacts.close();
       redis.disconnect();
       await prisma.$disconnect().catch(() => {});
     },

@@ -56,6 +56,25 @@ describe("configuration", () => {
     expect(api.output() + worker.output()).not.toMatch(/\n\s+at /);
   }, 60_000);
 
+  it("presigned downloads need an S3 store: the API refuses to start on local disk, naming it", async () => {
+    const message =
+      /KILN_ARTIFACT_REDIRECT="presigned": presigned URLs need an S3 store: set KILN_STORAGE_URL=s3:\/\/bucket\/prefix, or use stream/;
+    expect(() => loadApiConfig({ KILN_ARTIFACT_REDIRECT: "presigned" })).toThrow(message);
+    expect(() =>
+      loadApiConfig({ KILN_ARTIFACT_REDIRECT: "presigned", KILN_STORAGE_URL: "file:///srv/kiln" }),
+    ).toThrow(message);
+    expect(
+      loadApiConfig({ KILN_ARTIFACT_REDIRECT: "presigned", KILN_STORAGE_URL: "s3://kiln" })
+        .KILN_ARTIFACT_URL_TTL_S,
+    ).toBe(300);
+    expect(() => loadWorkerConfig({ KILN_STORAGE_URL: "s3://Not_A_Bucket" })).toThrow(/KILN_STORAGE_URL/);
+
+    const api = spawnKilnProcess("apps/api/src/main.ts", { KILN_ARTIFACT_REDIRECT: "presigned" });
+    expect(await api.exited).toBe(1);
+    expect(api.output()).toMatch(message);
+    expect(api.output()).not.toMatch(/\n\s+at /);
+  }, 60_000);
+
   it("a worker asked for an unknown job type refuses to start", async () => {
     const worker = spawnKilnProcess("apps/worker/src/main.ts", {}, ["--job-types", "canary,video.mp4"]);
     expect(await worker.exited).toBe(1);

@@ -1,4 +1,4 @@
-import type { Logger, Renderer } from "@kiln/core";
+import { describeStorageLocation, type Logger, type Renderer, storageLocationOf } from "@kiln/core";
 import { createJobStore, createPrismaClient, guardDatabase } from "@kiln/db";
 import { createJobEngine, createJobRows, queueBackoffStrategy, queueMaxStalledCount } from "@kiln/jobs";
 import {
@@ -13,7 +13,7 @@ import {
   subscribeToControl,
 } from "@kiln/queue";
 import { createRendererRegistry, createRenderRunner } from "@kiln/renderers";
-import { createLocalArtifactStore } from "@kiln/storage";
+import { createArtifactStore } from "@kiln/storage";
 import { Worker } from "bullmq";
 import { startSlotAnnouncer } from "./announce-slots.ts";
 import { checkChromium } from "./check-chromium.ts";
@@ -93,7 +93,8 @@ export const runWorker = async ({ config, logger, jobTypes }: RunWorkerOptions) 
     jobTypes: served,
     logger,
   });
-  const artifacts = createLocalArtifactStore({ root: config.STORAGE_DIR });
+  const storage = storageLocationOf(config);
+  const artifacts = await createArtifactStore(storage);
   const engine = createJobEngine({
     rows: guardDatabase(createJobRows({ prisma })),
     reads: jobs,
@@ -177,6 +178,7 @@ export const runWorker = async ({ config, logger, jobTypes }: RunWorkerOptions) 
     {
       jobTypes: served,
       concurrency: config.WORKER_CONCURRENCY,
+      artifacts: describeStorageLocation(storage),
       renderLimits: Object.fromEntries(served.map((jobType) => [jobType, runner.limitsOf(jobType)])),
     },
     "kiln worker started",
@@ -205,6 +207,7 @@ export const runWorker = async ({ config, logger, jobTypes }: RunWorkerOptions) 
       loop.close();
       await Promise.allSettled([...renderers.values()].map((renderer) => renderer.close?.()));
       await queues.close().catch(() => {});
+      await artifacts.close();
       redis.disconnect();
       blocking.disconnect();
       await prisma.$disconnect().catch(() => {});

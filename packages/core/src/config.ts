@@ -84,7 +84,10 @@ export const envList = () =>
         .filter(Boolean),
     );
 
-/** Settings every Kiln process shares: where PostgreSQL and Redis are, and the Redis key prefix. */
+/**
+ * Settings every Kiln process shares: where PostgreSQL and Redis are, and the Redis key prefix.
+ * Where the artifacts are is `storageConfigShape` (storage-config.ts), spread beside it.
+ */
 export const sharedConfigShape = {
   DATABASE_URL: envUrl("postgresql://postgres@127.0.0.1:5432/kiln", ["postgresql:", "postgres:"]),
   /** One node (`redis://`), or a cluster (`redis+cluster://host:port,host:port…`): see redis-url.ts. */
@@ -104,7 +107,6 @@ export const sharedConfigShape = {
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,64}$/, "letters, digits, _ . - only")
     .default("kiln"),
-  STORAGE_DIR: z.string().default(".data/artifacts"),
   LOG_LEVEL: logLevelSchema,
   KILN_EVENT_RETENTION_MS: envInt(24 * 3600 * 1000, { min: 1_000 }),
   KILN_EVENT_RETENTION_COUNT: envInt(10_000, { min: 100 }),

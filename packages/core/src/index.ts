@@ -16,4 +16,5 @@ export * from "./logger.ts";
 export * from "./redis-url.ts";
 export * from "./renderer.ts";
 export * from "./sleep.ts";
+export * from "./storage-config.ts";
 export * from "./uuid.ts";

@@ -105,9 +105,10 @@ export const createTestHarness = async (options: HarnessOptions = {}) => {
     ...roomyLimits,
     ...options.env,
   };
-  const apiConfig = (through: ApiThrough = {}) =>
+  const apiConfig = (through: ApiThrough = {}, extraEnv: Record<string, string> = {}) =>
     loadApiConfig({
       ...env,
+      ...extraEnv,
       DATABASE_URL: viaPort(database.url, through.postgresPort),
       REDIS_URL: viaPort(redisUrl, through.redisPort),
     });
@@ -208,10 +209,17 @@ export const createTestHarness = async (options: HarnessOptions = {}) => {
 
     /**
      * Another in-process API instance with services of its own (connections, SSE registry, event
-     * hub) over the same database and Redis prefix, as a second machine would run it.
+     * hub) over the same database and Redis prefix, as a second machine would run it; `env`
+     * changes some of its settings.
      */
-    async addApiInstance({ through }: { through?: ApiThrough } = {}) {
-      const other = await buildServices({ config: apiConfig(through), logger, adminToken });
+    async addApiInstance({
+      through,
+      env: instanceEnv,
+    }: {
+      through?: ApiThrough;
+      env?: Record<string, string>;
+    } = {}) {
+      const other = await buildServices({ config: apiConfig(through, instanceEnv), logger, adminToken });
       const otherApp = createApp(other.services);
       instances.add(other);
       return {
