@@ -153,11 +153,15 @@ export const createJobEngine = (deps: JobEngineDeps): JobEngine => {
       const maxActiveJobs = (await deps.limits?.maxActiveJobs(request.companyId)) ?? undefined;
       const { job, created } = await rows.create(request, { maxActiveJobs });
       if (!created) return { job, created };
-      await enqueueOrLeaveToReconciler(job, false);
-      await publish({
-        type: "content_job.created",
-        data: { jobId: job.id, companyId: job.companyId, job: toJobSummary(job) },
-      });
+      // Both at once (one round trip to Redis): the event is sent first, so it is stored before the
+      // job can reach a worker and be started.
+      await Promise.all([
+        publish({
+          type: "content_job.created",
+          data: { jobId: job.id, companyId: job.companyId, job: toJobSummary(job) },
+        }),
+        enqueueOrLeaveToReconciler(job, false),
+      ]);
       return { job, created };
     },
 
