@@ -49,7 +49,7 @@ export const runBaselines = async (
 ) => {
   const profileDir = process.env.BENCH_PROFILE_DIR;
   const kiln = await startBenchKiln({
-    apiNodeArgs: profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [],
+    nodeArgs: profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [],
   });
   const figures: Record<string, unknown> = { startLoad: load() };
   const ratios: Ratios = {};

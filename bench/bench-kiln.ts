@@ -17,13 +17,13 @@ const redisUrl = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379/12";
 export interface BenchKilnOptions {
   /** More environment of the API process (its defaults: the roomy limits, `LOG_LEVEL=warn`). */
   apiEnv?: Record<string, string>;
-  /** Node's flags for the API process, e.g. `--cpu-prof --cpu-prof-dir=…` to profile it. */
-  apiNodeArgs?: string[];
+  /** Node's flags for the API and worker processes, e.g. `--cpu-prof --cpu-prof-dir=…` to profile them. */
+  nodeArgs?: string[];
 }
 
 export type BenchKiln = Awaited<ReturnType<typeof startBenchKiln>>;
 
-export const startBenchKiln = async ({ apiEnv = {}, apiNodeArgs = [] }: BenchKilnOptions = {}) => {
+export const startBenchKiln = async ({ apiEnv = {}, nodeArgs = [] }: BenchKilnOptions = {}) => {
   const dbName = `kiln_bench_${randomBytes(4).toString("hex")}`;
   const databaseUrl = `${server}/${dbName}`;
   const prefix = `kiln-bench-${randomBytes(4).toString("hex")}`;
@@ -46,7 +46,7 @@ export const startBenchKiln = async ({ apiEnv = {}, apiNodeArgs = [] }: BenchKil
     "apps/api/src/main.ts",
     { ...env, PORT: "0", HOST: "127.0.0.1", ...apiEnv },
     [],
-    { nodeArgs: apiNodeArgs },
+    { nodeArgs },
   );
   processes.push(api);
   const [, port] = await api.waitFor(/KILN_API_LISTENING port=(\d+)/, 60_000);
@@ -80,7 +80,7 @@ export const startBenchKiln = async ({ apiEnv = {}, apiNodeArgs = [] }: BenchKil
       return { companyId: company.id, key };
     },
     async startWorker(workerEnv: Record<string, string> = {}) {
-      const worker = spawnKilnProcess("apps/worker/src/main.ts", { ...env, ...workerEnv });
+      const worker = spawnKilnProcess("apps/worker/src/main.ts", { ...env, ...workerEnv }, [], { nodeArgs });
       processes.push(worker);
       await worker.waitFor(/KILN_WORKER_READY/, 60_000);
       return worker;

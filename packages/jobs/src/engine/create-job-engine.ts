@@ -202,6 +202,9 @@ export const createJobEngine = (deps: JobEngineDeps): JobEngine => {
         return { kind: "skipped", reason: "exhausted" };
       }
       const { job, attempt, previousStatus } = start;
+      // The attempt took a job off the queue: the next one's turn may have come (the queue holds
+      // about one ready job per two slots, so a slot that frees up finds its next job waiting).
+      dispatchSoon(job.jobType);
       const handle: AttemptHandle = {
         jobId,
         companyId: job.companyId,
@@ -239,8 +242,11 @@ export const createJobEngine = (deps: JobEngineDeps): JobEngine => {
       const { jobId, companyId, attempt } = handle;
       const done = await rows.completeAttempt(jobId, attempt, artifacts);
       if (!done) return null;
-      await release(done);
-      await publish({ type: "content_job.done", data: { jobId, companyId, job: toJobSummary(done) } });
+      // One round trip to Redis for both.
+      await Promise.all([
+        release(done),
+        publish({ type: "content_job.done", data: { jobId, companyId, job: toJobSummary(done) } }),
+      ]);
       return done;
     },
 

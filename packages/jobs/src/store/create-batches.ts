@@ -1,5 +1,6 @@
 import { type Job, KilnError } from "@kiln/core";
-import { type ContentJob, isDatabaseUnavailable, Prisma, type PrismaClient, toJob } from "@kiln/db";
+import { type ContentJob, isDatabaseUnavailable, type PrismaClient, toJob } from "@kiln/db";
+import { jobColumns } from "./job-columns.ts";
 import type { NewJobRow } from "./job-rows.ts";
 
 /** A row to create, with what its submit asked for. */
@@ -26,12 +27,6 @@ const quotaError = (max: number) =>
     `The company is at its limit of ${max} queued or running jobs; submit when some have finished`,
   );
 
-/** The row's columns as `ContentJob` names them, for `toJob`. */
-const returnedColumns = Prisma.sql`id, company_id AS "companyId", job_type AS "jobType", status::text AS status,
-  progress, stage, input, source_task_id AS "sourceTaskId", priority, attempts, max_attempts AS "maxAttempts",
-  attempt_limit AS "attemptLimit", interruption_refunds AS "interruptionRefunds", artifacts, error,
-  created_at AS "createdAt", started_at AS "startedAt", finished_at AS "finishedAt", updated_at AS "updatedAt"`;
-
 /**
  * Creates job rows in batches, per company (a group commit): while one company's batch is being
  * written, that company's next submits wait and are written together in the next one, in a single
@@ -52,7 +47,7 @@ export const createRowBatcher = ({ prisma }: { prisma: PrismaClient }) => {
     const column = <T>(of: (row: NewJobRow) => T) => batch.map(({ row }) => of(row));
     const expiry = (ttlMs: number) => new Date(Date.now() + ttlMs).toISOString();
     return prisma.$queryRaw<ContentJob[]>`
-      SELECT ${returnedColumns} FROM kiln_create_jobs(
+      SELECT ${jobColumns} FROM kiln_create_jobs(
         ${companyId}::uuid, ${maxActive}::int, ${batch.map(({ id }) => id)}::uuid[],
         ${column((row) => row.jobType)}::text[], ${column((row) => JSON.stringify(row.input))}::text[]::jsonb[],
         ${column((row) => row.sourceTaskId ?? null)}::text[], ${column((row) => row.priority)}::int[],

@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { Job, JobError, JobStatus } from "@kiln/core";
-import { Prisma, type PrismaClient, type StoredArtifact, toJob } from "@kiln/db";
+import { type ContentJob, type PrismaClient, type StoredArtifact, toJob } from "@kiln/db";
 import { fromStatuses, targetStatus } from "../lifecycle/transitions.ts";
 import { createRowBatcher } from "./create-batches.ts";
+import { jobColumns } from "./job-columns.ts";
 
 export interface NewJobRow {
   companyId: string;
@@ -93,30 +94,27 @@ export const createJobRows = ({ prisma }: { prisma: PrismaClient }): JobRows => 
     },
 
     async startAttempt(jobId) {
-      const started = await prisma.$queryRaw<
-        { attempt: number; attempt_limit: number; interruption_refunds: number; previous_status: JobStatus }[]
-      >`
-        WITH prev AS (SELECT id, status FROM content_jobs WHERE id = ${jobId}::uuid FOR UPDATE)
-        UPDATE content_jobs AS j
-           SET status = 'running', attempts = j.attempts + 1, started_at = COALESCE(j.started_at, now()),
+      // The row as it is after the update comes back with it: one round trip for a started attempt.
+      const [started] = await prisma.$queryRaw<(ContentJob & { previousStatus: JobStatus })[]>`
+        WITH prev AS (SELECT id AS prev_id, status AS prev_status FROM content_jobs WHERE id = ${jobId}::uuid FOR UPDATE)
+        UPDATE content_jobs
+           SET status = 'running', attempts = attempts + 1, started_at = COALESCE(started_at, now()),
                stage = 'starting', updated_at = now()
           FROM prev
-         WHERE j.id = prev.id AND j.status::text = ANY(${startable}::text[]) AND j.attempts < j.attempt_limit
-        RETURNING j.attempts AS attempt, j.attempt_limit, j.interruption_refunds,
-                  prev.status::text AS previous_status`;
-      const job = await findJob(jobId);
-      if (!job) return { kind: "missing" };
-      const row = started[0];
-      if (row) {
+         WHERE id = prev_id AND status::text = ANY(${startable}::text[]) AND attempts < attempt_limit
+        RETURNING ${jobColumns}, prev_status::text AS "previousStatus"`;
+      if (started) {
         return {
           kind: "started",
-          job,
-          attempt: row.attempt,
-          attemptLimit: row.attempt_limit,
-          interruptionRefunds: row.interruption_refunds,
-          previousStatus: row.previous_status,
+          job: toJob(started),
+          attempt: started.attempts,
+          attemptLimit: started.attemptLimit,
+          interruptionRefunds: started.interruptionRefunds,
+          previousStatus: started.previousStatus,
         };
       }
+      const job = await findJob(jobId);
+      if (!job) return { kind: "missing" };
       if (!fromStatuses("exhaust").includes(job.status)) return { kind: "terminal", job };
       const now = new Date();
       const failed = await prisma.contentJob.updateManyAndReturn({
@@ -133,34 +131,25 @@ export const createJobRows = ({ prisma }: { prisma: PrismaClient }): JobRows => 
       return failedRow ? { kind: "exhausted", job: toJob(failedRow) } : { kind: "terminal", job };
     },
 
+    // Every attempt's hot path (progress, done) is one raw statement: Prisma's query building
+    // costs the worker more CPU than the statement costs PostgreSQL.
     async updateProgress(jobId, attempt, progress, stage) {
-      const { count } = await prisma.contentJob.updateMany({
-        where: {
-          id: jobId,
-          attempts: attempt,
-          status: { in: fromStatuses("reportProgress") },
-          progress: { lte: progress },
-        },
-        data: { progress, stage, updatedAt: new Date() },
-      });
+      const count = await prisma.$executeRaw`
+        UPDATE content_jobs SET progress = ${progress}, stage = ${stage}, updated_at = now()
+         WHERE id = ${jobId}::uuid AND attempts = ${attempt} AND progress <= ${progress}
+           AND status::text = ANY(${fromStatuses("reportProgress")}::text[])`;
       return count === 1;
     },
 
     async completeAttempt(jobId, attempt, artifacts) {
-      const now = new Date();
-      const rows = await prisma.contentJob.updateManyAndReturn({
-        where: { id: jobId, attempts: attempt, status: { in: fromStatuses("complete") } },
-        data: {
-          status: targetStatus("complete"),
-          progress: 100,
-          stage: "done",
-          artifacts: artifacts as unknown as Prisma.InputJsonValue,
-          error: Prisma.DbNull,
-          finishedAt: now,
-          updatedAt: now,
-        },
-      });
-      return rows[0] ? toJob(rows[0]) : null;
+      const [row] = await prisma.$queryRaw<ContentJob[]>`
+        UPDATE content_jobs
+           SET status = ${targetStatus("complete")}::job_status, progress = 100, stage = 'done',
+               artifacts = ${JSON.stringify(artifacts)}::jsonb, error = NULL, finished_at = now(), updated_at = now()
+         WHERE id = ${jobId}::uuid AND attempts = ${attempt}
+           AND status::text = ANY(${fromStatuses("complete")}::text[])
+        RETURNING ${jobColumns}`;
+      return row ? toJob(row) : null;
     },
 
     async failAttempt(jobId, attempt, error, { final, refund = false }) {

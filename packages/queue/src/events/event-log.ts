@@ -6,6 +6,7 @@ import {
   type NewJobEvent,
 } from "@kiln/core";
 import type { Redis } from "ioredis";
+import { luaScript } from "../lua-script.ts";
 import { withTimeout } from "../redis-connection.ts";
 import { eventKeys } from "./event-keys.ts";
 
@@ -63,6 +64,8 @@ redis.call('PUBLISH', ARGV[3], cjson.encode({id = id, type = ARGV[1], data = ARG
 return id
 `;
 
+const runAppend = luaScript(appendScript);
+
 type StreamEntry = [id: string, fields: string[]];
 
 const parseEntry = ([id, fields]: StreamEntry): JobEvent => {
@@ -98,17 +101,17 @@ export const createEventLog = ({
       const { jobId, companyId } = event.data;
       const cutoffId = `${Date.now() - retention.maxAgeMs}-0`;
       const id = (await call(
-        redis.eval(
-          appendScript,
-          2,
-          keys.companyStream(companyId),
-          keys.jobStream(jobId),
-          event.type,
-          JSON.stringify(event.data),
-          keys.companyChannel(companyId),
-          retention.minCount,
-          cutoffId,
-          retention.maxAgeMs,
+        runAppend(
+          redis,
+          [keys.companyStream(companyId), keys.jobStream(jobId)],
+          [
+            event.type,
+            JSON.stringify(event.data),
+            keys.companyChannel(companyId),
+            retention.minCount,
+            cutoffId,
+            retention.maxAgeMs,
+          ],
         ),
         "event append",
       )) as string;

@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import { luaScript } from "../lua-script.ts";
 import { withTimeout } from "../redis-connection.ts";
 import { addScript, dispatchScript, removeScript } from "./fair-scripts.ts";
 
@@ -60,6 +61,10 @@ export interface FairLines {
   setWeight(jobType: string, companyId: string, weight: number): Promise<void>;
 }
 
+const runAdd = luaScript(addScript);
+const runDispatch = luaScript(dispatchScript);
+const runRemove = luaScript(removeScript);
+
 export const createFairLines = ({
   redis,
   prefix = "kiln",
@@ -96,20 +101,16 @@ export const createFairLines = ({
     async add({ id, companyId, jobType, priority, attempts, maxRunning }) {
       const k = keys(jobType);
       await call(
-        redis.eval(
-          addScript,
-          6,
-          k.linePrefix + companyId,
-          k.ring,
-          k.ringMembers,
-          k.entries,
-          k.seq,
-          k.caps,
-          id,
-          String(priority),
-          JSON.stringify({ c: companyId, a: attempts }),
-          companyId,
-          maxRunning === undefined ? "keep" : maxRunning === null ? "" : String(maxRunning),
+        runAdd(
+          redis,
+          [k.linePrefix + companyId, k.ring, k.ringMembers, k.entries, k.seq, k.caps],
+          [
+            id,
+            String(priority),
+            JSON.stringify({ c: companyId, a: attempts }),
+            companyId,
+            maxRunning === undefined ? "keep" : maxRunning === null ? "" : String(maxRunning),
+          ],
         ),
         "enqueue",
       );
@@ -118,21 +119,20 @@ export const createFairLines = ({
     async dispatch(jobType, ready) {
       const k = keys(jobType);
       const out = (await call(
-        redis.eval(
-          dispatchScript,
-          9,
-          k.ring,
-          k.ringMembers,
-          k.entries,
-          k.caps,
-          k.weights,
-          k.slots,
-          ready.wait,
-          ready.prioritized,
-          k.transit,
-          k.linePrefix,
-          k.inflightPrefix,
-          String(Date.now()),
+        runDispatch(
+          redis,
+          [
+            k.ring,
+            k.ringMembers,
+            k.entries,
+            k.caps,
+            k.weights,
+            k.slots,
+            ready.wait,
+            ready.prioritized,
+            k.transit,
+          ],
+          [k.linePrefix, k.inflightPrefix, String(Date.now())],
         ),
         "dispatch",
       )) as string[];
@@ -153,10 +153,7 @@ export const createFairLines = ({
       const k = keys(jobType);
       const entry = entryOf(await call(redis.hget(k.entries, id), "dequeue"));
       if (!entry) return false;
-      const removed = await call(
-        redis.eval(removeScript, 2, k.linePrefix + entry.c, k.entries, id),
-        "dequeue",
-      );
+      const removed = await call(runRemove(redis, [k.linePrefix + entry.c, k.entries], [id]), "dequeue");
       return removed === 1;
     },
 
