@@ -202,9 +202,6 @@ export const createJobEngine = (deps: JobEngineDeps): JobEngine => {
         return { kind: "skipped", reason: "exhausted" };
       }
       const { job, attempt, previousStatus } = start;
-      // The attempt took a job off the queue: the next one's turn may have come (the queue holds
-      // about one ready job per two slots, so a slot that frees up finds its next job waiting).
-      dispatchSoon(job.jobType);
       const handle: AttemptHandle = {
         jobId,
         companyId: job.companyId,
@@ -222,10 +219,15 @@ export const createJobEngine = (deps: JobEngineDeps): JobEngine => {
           data: { jobId, companyId: job.companyId, attempt, error },
         });
       }
-      await publish({
+      const started = publish({
         type: "content_job.started",
         data: { jobId, companyId: job.companyId, attempt, job: toJobSummary(job) },
       });
+      // The attempt took a job off the queue: the next one's turn may have come (the queue holds
+      // about one ready job per two slots, so a slot that frees up finds its next job waiting).
+      // Sent after the event, which the attempt waits for.
+      dispatchSoon(job.jobType);
+      await started;
       return { kind: "started", handle, job };
     },
 
