@@ -12,7 +12,8 @@ import pg from "pg";
 const server = process.env.BENCH_DATABASE_SERVER ?? "postgresql://postgres@127.0.0.1:5432";
 const redisUrl = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379/12";
 
-export const startBenchKiln = async (apiEnv: Record<string, string> = {}) => {
+/** `apiNodeArgs`: Node flags of the API process (`--cpu-prof`…). */
+export const startBenchKiln = async (apiEnv: Record<string, string> = {}, apiNodeArgs: string[] = []) => {
   const dbName = `kiln_bench_${randomBytes(4).toString("hex")}`;
   const databaseUrl = `${server}/${dbName}`;
   const prefix = `kiln-bench-${randomBytes(4).toString("hex")}`;
@@ -29,7 +30,12 @@ export const startBenchKiln = async (apiEnv: Record<string, string> = {}) => {
     LOG_LEVEL: "warn",
   };
   const processes: ReturnType<typeof spawnKilnProcess>[] = [];
-  const api = spawnKilnProcess("apps/api/src/main.ts", { ...env, PORT: "0", HOST: "127.0.0.1", ...apiEnv });
+  const api = spawnKilnProcess(
+    "apps/api/src/main.ts",
+    { ...env, PORT: "0", HOST: "127.0.0.1", ...apiEnv },
+    [],
+    { nodeArgs: apiNodeArgs },
+  );
   processes.push(api);
   const [, port] = await api.waitFor(/KILN_API_LISTENING port=(\d+)/, 60_000);
   const base = `http://127.0.0.1:${port}`;
@@ -46,6 +52,8 @@ export const startBenchKiln = async (apiEnv: Record<string, string> = {}) => {
 
   return {
     base,
+    /** The API process (its pid for RSS and CPU readings). */
+    api,
     call,
     async createCompany(name: string) {
       const company = (await (await call("POST", "/api/companies", adminToken, { name })).json()) as {

@@ -10,6 +10,7 @@ if (all || which.includes("noisy")) {
   const { runNoisyNeighbourBench } = await import("./noisy-neighbour.ts");
   console.log(JSON.stringify({ noisyNeighbour: await runNoisyNeighbourBench() }, null, 2));
 }
+if (all || which.includes("streams")) await (await import("./streams.ts")).runStreamsBench();
 if (all || which.includes("renderers")) {
   process.argv = [process.argv[0]!, process.argv[1]!, ...which.filter((arg) => arg !== "renderers")];
   await import("./renderers.ts");
