@@ -27,6 +27,7 @@ import type { ApiConfig } from "./config.ts";
 import { createApiMetrics } from "./ops/metrics.ts";
 import type { Services } from "./services.ts";
 import { closeRevokedStreams } from "./sse/close-revoked-streams.ts";
+import { coalescePerTurn } from "./sse/coalesce-per-turn.ts";
 import { createSseRegistry } from "./sse/sse-registry.ts";
 
 export interface BuildServicesOptions {
@@ -53,7 +54,7 @@ export const buildServices = async ({ config, logger, adminToken }: BuildService
     retention: { maxAgeMs: config.KILN_EVENT_RETENTION_MS, minCount: config.KILN_EVENT_RETENTION_COUNT },
   });
   const hub = createEventHub({ subscriber, prefix, logger });
-  const sse = createSseRegistry();
+  const sse = createSseRegistry({ pingMs: config.KILN_SSE_PING_MS });
   const jobs = guardDatabase(createJobStore({ prisma }));
   const renderers = createRendererRegistry();
   const companies = guardDatabase(createCompanyStore({ prisma }));
@@ -98,7 +99,8 @@ export const buildServices = async ({ config, logger, adminToken }: BuildService
     engine,
     companies,
     queues: guardRedis(queues),
-    events: guardRedis(events),
+    // Streams of a company opening together share one read of its newest event id.
+    events: guardRedis({ ...events, lastCompanyEventId: coalescePerTurn(events.lastCompanyEventId) }),
     hub: guardRedis(hub),
     revocations: guardRedis(createKeyRevocationPublisher({ redis, prefix })),
     artifacts,
@@ -170,6 +172,7 @@ export const buildServices = async ({ config, logger, adminToken }: BuildService
     services,
     async close() {
       await sse.closeAll(1_000);
+      sse.close();
       await streamLeases.close();
       await revocationWatch.close();
       await limits.close();

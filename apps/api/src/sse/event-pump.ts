@@ -1,8 +1,9 @@
-import { compareEventIds, type JobEvent, streamStart } from "@kiln/core";
+import { compareEventIds, type JobEvent } from "@kiln/core";
+import type { EventListener } from "@kiln/queue";
 
 export interface EventPumpOptions {
-  /** Writes one event to the client; called in order, one at a time. */
-  write(event: JobEvent): Promise<void>;
+  /** Writes one event to the client (synchronously: it is queued on the response). */
+  write(event: JobEvent): void;
   /** Events after an id, from the durable streams (used after a subscriber reconnect). */
   replay(afterId: string): Promise<JobEvent[]>;
   /** Which live events belong to this stream. */
@@ -19,67 +20,87 @@ export interface EventPumpOptions {
  * Orders and de-duplicates one SSE client's events. Live events arrive from the moment the
  * client subscribes; until `start(afterId)` they are held, then only those after the position
  * reached by the snapshot/replay are written. That makes subscribe → snapshot race-free.
+ * While a replay after a subscriber reconnect is read, live events are held the same way.
+ * A class, not closures: one per open stream, ten thousand of them share its methods.
  */
-export const createEventPump = (options: EventPumpOptions) => {
-  let lastId: string | null = null;
-  let held: JobEvent[] = [];
-  let chain = Promise.resolve();
-  let ended = false;
+export class EventPump implements EventListener {
+  /** The newest event id written; `null` until `start`. */
+  #lastId: string | null = null;
+  /** Live events waiting for `start` or for a replay to finish. */
+  #held: JobEvent[] = [];
+  #replaying = false;
+  /** The subscriber reconnected again during a replay: what that replay read may miss events. */
+  #replayAgain = false;
+  #ended = false;
 
-  const deliver = async (event: JobEvent) => {
-    if (ended || (lastId !== null && compareEventIds(event.id, lastId) <= 0)) return;
-    lastId = event.id;
-    await options.write(event);
-    if (options.isLast?.(event)) end();
-  };
-  const enqueue = (work: () => Promise<void>) => {
-    chain = chain.then(work).catch(() => end());
-    return chain;
-  };
-  const end = () => {
-    if (ended) return;
-    ended = true;
-    held = [];
-    options.onEnd();
-  };
+  constructor(private readonly options: EventPumpOptions) {}
 
-  return {
-    /** The listener to register with the event hub. */
-    listener: {
-      onEvent(event: JobEvent) {
-        if (ended || !options.accepts(event)) return;
-        if (lastId === null) held.push(event);
-        else void enqueue(() => deliver(event));
-      },
-      onResync() {
-        if (lastId === null || ended) return;
-        void enqueue(async () => {
-          for (const event of await options.replay(lastId ?? streamStart)) await deliver(event);
-        });
-      },
-    },
-    /**
-     * Writes what the caller read first (snapshot or replay), then the held live events after it.
-     * `last`: `first` closes with the job's current terminal event, so the stream ends after it.
-     */
-    start(first: JobEvent[], afterId: string, { last = false }: { last?: boolean } = {}): Promise<void> {
-      return enqueue(async () => {
-        let position = afterId;
-        for (const event of first) {
-          if (ended) return;
-          if (compareEventIds(event.id, position) > 0) position = event.id;
-          await options.write(event);
+  get ended() {
+    return this.#ended;
+  }
+
+  onEvent(event: JobEvent) {
+    if (this.#ended || !this.options.accepts(event)) return;
+    if (this.#lastId === null || this.#replaying) this.#held.push(event);
+    else this.#deliver(event);
+  }
+
+  onResync() {
+    if (this.#lastId === null || this.#ended) return;
+    if (this.#replaying) {
+      this.#replayAgain = true;
+      return;
+    }
+    this.#replaying = true;
+    this.options
+      .replay(this.#lastId)
+      .then((events) => {
+        for (const event of events) this.#deliver(event);
+        this.#replaying = false;
+        if (this.#replayAgain) {
+          this.#replayAgain = false;
+          this.onResync();
+        } else {
+          this.#drainHeld();
         }
-        if (last) return end();
-        lastId = position;
-        const pending = held.sort((a, b) => compareEventIds(a.id, b.id));
-        held = [];
-        for (const event of pending) await deliver(event);
-      });
-    },
-    get ended() {
-      return ended;
-    },
-    end,
-  };
-};
+      })
+      .catch(() => this.end());
+  }
+
+  /**
+   * Writes what the caller read first (snapshot or replay), then the held live events after it.
+   * `last`: `first` closes with the job's current terminal event, so the stream ends after it.
+   */
+  start(first: JobEvent[], afterId: string, { last = false }: { last?: boolean } = {}) {
+    if (this.#ended) return;
+    let position = afterId;
+    for (const event of first) {
+      if (compareEventIds(event.id, position) > 0) position = event.id;
+      this.options.write(event);
+    }
+    if (last) return this.end();
+    this.#lastId = position;
+    this.#drainHeld();
+  }
+
+  end() {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#held = [];
+    this.options.onEnd();
+  }
+
+  #drainHeld() {
+    if (this.#held.length === 0) return;
+    const pending = this.#held.sort((a, b) => compareEventIds(a.id, b.id));
+    this.#held = [];
+    for (const event of pending) this.#deliver(event);
+  }
+
+  #deliver(event: JobEvent) {
+    if (this.#ended || (this.#lastId !== null && compareEventIds(event.id, this.#lastId) <= 0)) return;
+    this.#lastId = event.id;
+    this.options.write(event);
+    if (this.options.isLast?.(event)) this.end();
+  }
+}

@@ -1,16 +1,17 @@
+import type { HttpBindings } from "@hono/node-server";
 import type { JobEvent } from "@kiln/core";
 import type { Context } from "hono";
-import { type SSEStreamingApi, streamSSE } from "hono/streaming";
 import type { AppEnv } from "../services.ts";
-import type { SseRegistry, StreamEnding } from "./sse-registry.ts";
+import { closingFrame, connectedFrame, eventFrame, pingFrame } from "./sse-frames.ts";
+import type { OpenStream, SseRegistry, StreamEnding } from "./sse-registry.ts";
 
 export interface EventStreamSession {
-  write(event: JobEvent): Promise<void>;
+  /** Writes one event, unless the stream is ending. */
+  write(event: JobEvent): void;
   /** Ends the stream from the server side. */
-  close(): Promise<void>;
+  end(): void;
   /** Runs when the stream ends, whoever ended it: release listeners and subscriptions here. */
   onClose(cleanup: () => void): void;
-  readonly signal: AbortSignal;
 }
 
 /** What opened a stream: the key (checked by revocation) and, for a stream token, its expiry. */
@@ -34,8 +35,8 @@ export const streamCredentialOf = (auth: AppEnv["Variables"]["auth"]): StreamCre
 export const tokenExpiredRetryMs = 1_000;
 
 export interface OpenEventStreamOptions {
+  /** Holds the stream while it is open: its heartbeat, revocation and shutdown. */
   registry: SseRegistry;
-  pingMs: number;
   credential: StreamCredential;
   /** Writes the opening events; the stream stays open until it or the client ends it. */
   run(session: EventStreamSession): Promise<void>;
@@ -45,83 +46,138 @@ export interface OpenEventStreamOptions {
   now?: () => number;
 }
 
+/** The Node response under `@hono/node-server`; absent under `app.request()` and other runtimes. */
+type NodeResponse = Pick<HttpBindings["outgoing"], "write">;
+
 /**
- * Opens an SSE response: headers at once, `: ping` comments, and cleanup however it ends. The
- * stream ends when its credential dies: the key is revoked (via the registry) or the token expires.
+ * One open SSE stream. Its body is a ReadableStream that the HTTP server reads; under
+ * `@hono/node-server`, once the server has sent the head and read what was queued before (it asks
+ * for more: `pull`), every later write goes straight to the Node response instead — one call per
+ * event rather than a promise hop per stage of a web stream — and the read it waits on ends only
+ * with the stream. Elsewhere (`app.request()`), every write is queued on the body.
+ * A class, not closures: ten thousand streams share its methods.
+ */
+class EventStream implements EventStreamSession, OpenStream {
+  readonly body: ReadableStream<Uint8Array>;
+  #controller!: ReadableStreamDefaultController<Uint8Array>;
+  /** The Node response, once writes may go straight to it. */
+  #direct: NodeResponse | undefined;
+  /** Set once the server decides to end the stream: nothing is written after its closing words. */
+  #ending = false;
+  #closed = false;
+  #cleanups: (() => void)[] = [];
+  #expiry: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    readonly keyId: string,
+    private readonly registry: SseRegistry,
+    private readonly onEnd: (() => void) | undefined,
+    node: NodeResponse | undefined,
+  ) {
+    this.body = new ReadableStream<Uint8Array>(
+      {
+        start: (controller) => {
+          this.#controller = controller;
+        },
+        // Called when the reader waits and the queue is empty: everything queued so far is written.
+        pull: () => {
+          if (node && !this.#closed) this.#direct = node;
+        },
+        // The client went away (or the server's reader gave up on the response).
+        cancel: () => this.#release(),
+      },
+      { highWaterMark: 0 },
+    );
+    // A comment first flushes the headers through any proxy before the snapshot is read.
+    this.#send(connectedFrame);
+  }
+
+  /** Ends the stream at `atMs` (a stream token's expiry), telling the client to reconnect. */
+  expireAt(atMs: number, now: number) {
+    this.#expiry = setTimeout(
+      () => void this.close({ reason: "the stream token expired", retryMs: tokenExpiredRetryMs }),
+      Math.max(0, atMs - now),
+    );
+  }
+
+  write(event: JobEvent) {
+    if (!this.#ending && !this.#closed) this.#send(eventFrame(event));
+  }
+
+  ping() {
+    if (!this.#ending && !this.#closed) this.#send(pingFrame);
+  }
+
+  #send(bytes: Uint8Array) {
+    if (this.#direct) {
+      this.#direct.write(bytes);
+      return;
+    }
+    try {
+      this.#controller.enqueue(bytes);
+    } catch {
+      this.#release();
+    }
+  }
+
+  /** Tells the client why (and when to reconnect), then ends the stream. */
+  async close(ending: StreamEnding) {
+    if (this.#ending || this.#closed) return;
+    this.#ending = true;
+    this.#send(closingFrame(ending));
+    this.end();
+  }
+
+  /** Ends the response, after everything written so far. */
+  end() {
+    if (this.#closed) return;
+    this.#release();
+    try {
+      this.#controller.close();
+    } catch {
+      // Already cancelled by the client.
+    }
+  }
+
+  onClose(cleanup: () => void) {
+    if (this.#closed) cleanup();
+    else this.#cleanups.push(cleanup);
+  }
+
+  /** Frees what the stream holds, once, however it ends. */
+  #release() {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#direct = undefined;
+    clearTimeout(this.#expiry);
+    this.registry.delete(this);
+    for (const cleanup of this.#cleanups.splice(0)) cleanup();
+    this.onEnd?.();
+  }
+}
+
+/**
+ * Opens an SSE response: headers at once, a `: ping` comment every `KILN_SSE_PING_MS` (the
+ * registry's one heartbeat), and cleanup however it ends. The stream ends when its credential
+ * dies: the key is revoked (via the registry) or the token expires.
  */
 export const openEventStream = (
   c: Context,
-  { registry, pingMs, credential, run, onError, onEnd, now = Date.now }: OpenEventStreamOptions,
+  { registry, credential, run, onError, onEnd, now = Date.now }: OpenEventStreamOptions,
 ) => {
-  c.header("Cache-Control", "no-cache, no-transform");
-  c.header("X-Accel-Buffering", "no");
-  return streamSSE(
-    c,
-    async (stream: SSEStreamingApi) => {
-      const abort = new AbortController();
-      const cleanups: (() => void)[] = [];
-      let finish: () => void = () => {};
-      const finished = new Promise<void>((resolve) => {
-        finish = resolve;
-      });
-      const shutDown = () => {
-        if (abort.signal.aborted) return;
-        abort.abort();
-        clearInterval(ping);
-        clearTimeout(expiry);
-        unregister();
-        for (const cleanup of cleanups.splice(0)) cleanup();
-        onEnd?.();
-        finish();
-      };
-      // Set once the server decides to end the stream: no event is written after the closing words.
-      let ending = false;
-      /** Tells the client why (and when to reconnect), then ends the stream. */
-      const end = async ({ reason, retryMs }: StreamEnding) => {
-        if (ending || abort.signal.aborted) return;
-        ending = true;
-        const retry = retryMs === undefined ? "" : `retry: ${retryMs}\n`;
-        await stream.write(`${retry}: closed: ${reason}\n\n`).catch(() => {});
-        shutDown();
-      };
-      const ping = setInterval(() => {
-        stream.write(": ping\n\n").catch(shutDown);
-      }, pingMs);
-      const expiry =
-        credential.expiresAtMs === undefined
-          ? undefined
-          : setTimeout(
-              () => void end({ reason: "the stream token expired", retryMs: tokenExpiredRetryMs }),
-              Math.max(0, credential.expiresAtMs - now()),
-            );
-      const unregister = registry.add({ keyId: credential.keyId, close: end });
-      stream.onAbort(shutDown);
-
-      const session: EventStreamSession = {
-        signal: abort.signal,
-        write: async (event) => {
-          // Nothing more reaches a client once its stream is ending (e.g. its key was revoked).
-          if (ending || abort.signal.aborted) return;
-          await stream.writeSSE({ id: event.id, event: event.type, data: JSON.stringify(event.data) });
-        },
-        close: async () => shutDown(),
-        onClose: (cleanup) => {
-          if (abort.signal.aborted) cleanup();
-          else cleanups.push(cleanup);
-        },
-      };
-      try {
-        // A comment first flushes the headers through any proxy before the snapshot is read.
-        await stream.write(": connected\n\n");
-        await run(session);
-      } catch (error) {
-        onError(error);
-        shutDown();
-      }
-      await finished;
-    },
-    async (error) => {
-      onError(error);
-    },
-  );
+  const node = (c.env as Partial<HttpBindings> | undefined)?.outgoing;
+  const stream = new EventStream(credential.keyId, registry, onEnd, node);
+  registry.add(stream);
+  if (credential.expiresAtMs !== undefined) stream.expireAt(credential.expiresAtMs, now());
+  run(stream).catch((error: unknown) => {
+    onError(error);
+    stream.end();
+  });
+  return c.body(stream.body, 200, {
+    "Content-Type": "text/event-stream",
+    "Cache-Control": "no-cache, no-transform",
+    Connection: "keep-alive",
+    "Transfer-Encoding": "chunked",
+    "X-Accel-Buffering": "no",
+  });
 };

@@ -65,7 +65,7 @@ export const streamJobEvents = async (
   if (resumeAfter) {
     const replayed = await events.replayJob(jobId, resumeAfter);
     const job = await jobs.getJobSummary(companyId, jobId);
-    if (!job) return session.close();
+    if (!job) return session.end();
     const end = replayed.findIndex((event) => isCurrentEnd(event, job));
     if (end >= 0) {
       await pump.start(replayed.slice(0, end + 1), resumeAfter, { last: true });
@@ -82,6 +82,6 @@ export const streamJobEvents = async (
   }
   const position = newest ?? streamStart;
   const job = await jobs.getJobSummary(companyId, jobId);
-  if (!job) return session.close();
+  if (!job) return session.end();
   await pump.start([snapshotEvent(position, job)], position, { last: isTerminalStatus(job.status) });
 };

@@ -1,7 +1,7 @@
 import type { JobEvent } from "@kiln/core";
 import type { EventHub } from "@kiln/queue";
-import { createEventPump } from "./event-pump.ts";
-import { createProgressFilter } from "./monotonic-progress.ts";
+import { EventPump } from "./event-pump.ts";
+import { ProgressFilter } from "./monotonic-progress.ts";
 import type { EventStreamSession } from "./open-event-stream.ts";
 
 export interface SubscribePumpOptions {
@@ -20,17 +20,17 @@ export const subscribePump = async (
   session: EventStreamSession,
   { companyId, replay, accepts, isLast }: SubscribePumpOptions,
 ) => {
-  const progress = createProgressFilter();
-  const pump = createEventPump({
-    write: async (event) => {
-      if (progress.admits(event)) await session.write(event);
+  const progress = new ProgressFilter();
+  const pump = new EventPump({
+    write: (event) => {
+      if (progress.admits(event)) session.write(event);
     },
     replay,
     accepts,
     isLast,
-    onEnd: () => void session.close(),
+    onEnd: () => session.end(),
   });
-  const unsubscribe = await hub.subscribeCompany(companyId, pump.listener);
+  const unsubscribe = await hub.subscribeCompany(companyId, pump);
   session.onClose(() => {
     unsubscribe();
     pump.end();
