@@ -1,6 +1,7 @@
 import { createHmac } from "node:crypto";
 import { companyLimitDefaultsOf, type Logger, runningCapFor } from "@kiln/core";
 import {
+  type CompanyStore,
   createCompanyLimitsStore,
   createCompanyStore,
   createJobStore,
@@ -24,11 +25,30 @@ import { createLocalArtifactStore } from "@kiln/storage";
 import { hashAdminToken } from "./auth/secret-digests.ts";
 import { createStreamTokens } from "./auth/stream-tokens.ts";
 import type { ApiConfig } from "./config.ts";
+import { coalescePerTurn } from "./ops/coalesce-per-turn.ts";
 import { createApiMetrics } from "./ops/metrics.ts";
 import type { Services } from "./services.ts";
 import { closeRevokedStreams } from "./sse/close-revoked-streams.ts";
-import { coalescePerTurn } from "./sse/coalesce-per-turn.ts";
 import { createSseRegistry } from "./sse/sse-registry.ts";
+
+/**
+ * Requests of one turn of the event loop that present the same key share one read of it (a burst
+ * of dashboards reconnecting with one key, or with tokens one key minted): one query, not one per
+ * stream, that the pool would queue past its timeout. Each read is made after every request that
+ * shares it arrived, so a key revoked before a request arrived still fails it.
+ */
+const withCoalescedKeyChecks = (store: CompanyStore): CompanyStore => {
+  const authenticate = coalescePerTurn((key) => store.authenticateApiKey(key));
+  const isActive = coalescePerTurn((pair) => {
+    const [keyId = "", companyId = ""] = pair.split("\n");
+    return store.isApiKeyActive(keyId, companyId);
+  });
+  return {
+    ...store,
+    authenticateApiKey: authenticate,
+    isApiKeyActive: (keyId, companyId) => isActive(`${keyId}\n${companyId}`),
+  };
+};
 
 export interface BuildServicesOptions {
   config: ApiConfig;
@@ -57,7 +77,7 @@ export const buildServices = async ({ config, logger, adminToken }: BuildService
   const sse = createSseRegistry({ pingMs: config.KILN_SSE_PING_MS });
   const jobs = guardDatabase(createJobStore({ prisma }));
   const renderers = createRendererRegistry();
-  const companies = guardDatabase(createCompanyStore({ prisma }));
+  const companies = guardDatabase(withCoalescedKeyChecks(createCompanyStore({ prisma })));
   const artifacts = createLocalArtifactStore({ root: config.STORAGE_DIR });
   // Revocations arrive on the same subscriber connection as live events: one per process.
   const revocationWatch = closeRevokedStreams({ subscriber, prefix, sse, companies, logger });
