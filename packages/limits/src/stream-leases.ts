@@ -44,6 +44,18 @@ const chunksOf = <T>(items: T[]): T[][] =>
     items.slice(i * leasesPerCommand, (i + 1) * leasesPerCommand),
   );
 
+/** A lease this instance holds: an object per open stream, its method shared. */
+class HeldLease implements StreamLease {
+  constructor(
+    private readonly companyId: string,
+    private readonly lease: string,
+    private readonly releaseLease: (companyId: string, lease: string) => void,
+  ) {}
+  release() {
+    this.releaseLease(this.companyId, this.lease);
+  }
+}
+
 interface AcquireBatch {
   companyId: string;
   max: number;
@@ -121,7 +133,7 @@ export const createStreamLeases = ({
   };
   const grant = (companyId: string, lease: string): StreamLeaseAnswer => {
     hold(companyId, lease);
-    return { granted: true, lease: { release: () => release(companyId, lease) } };
+    return { granted: true, lease: new HeldLease(companyId, lease, release) };
   };
 
   /** Acquires asked for in this turn, by company and cap: one script per batch at the end of the turn. */

@@ -37,7 +37,7 @@ export const registerCompanyEvents = (app: OpenAPIHono<AppEnv>) =>
       registry: services.sse,
       credential: streamCredentialOf(c.var.auth),
       run: (session) => streamCompanyEvents(services, session, { companyId, lastEventId }),
-      onEnd: slot.release,
+      slot,
       onError: (error) => services.logger.warn({ err: error, companyId }, "company stream failed"),
     });
   });

@@ -49,7 +49,7 @@ export const registerJobEvents = (app: OpenAPIHono<AppEnv>) =>
       registry: services.sse,
       credential: streamCredentialOf(c.var.auth),
       run: (session) => streamJobEvents(services, session, { companyId, jobId, lastEventId }),
-      onEnd: slot.release,
+      slot,
       onError: (error) => services.logger.warn({ err: error, jobId }, "job stream failed"),
     });
   });

@@ -8,6 +8,7 @@ import {
 } from "@kiln/core";
 import type { JobStore } from "@kiln/db";
 import type { EventHub, EventLog } from "@kiln/queue";
+import type { StreamSource } from "./event-pump.ts";
 import type { EventStreamSession } from "./open-event-stream.ts";
 import { resumePosition } from "./resume-position.ts";
 import { subscribePump } from "./subscribe-pump.ts";
@@ -39,6 +40,23 @@ const isCurrentEnd = (event: JobEvent, job: JobSummary): boolean => {
   return ended.status === job.status && ended.finishedAt === job.finishedAt;
 };
 
+/** The job's own events; its terminal event ends the stream. */
+class JobEvents implements StreamSource {
+  constructor(
+    private readonly events: JobStreamDeps["events"],
+    private readonly jobId: string,
+  ) {}
+  accepts(event: JobEvent) {
+    return event.data.jobId === this.jobId;
+  }
+  replay(afterId: string): Promise<JobEvent[]> {
+    return this.events.replayJob(this.jobId, afterId);
+  }
+  isLast(event: JobEvent) {
+    return endsJobStream(event);
+  }
+}
+
 /**
  * One job's stream: subscribe first, then read the snapshot (or replay), so an event published
  * in between is held and written after it — a job finishing at that moment still ends the stream.
@@ -53,12 +71,7 @@ export const streamJobEvents = async (
   session: EventStreamSession,
   { companyId, jobId, lastEventId }: JobStreamRequest,
 ): Promise<void> => {
-  const pump = await subscribePump({ hub }, session, {
-    companyId,
-    replay: (afterId) => events.replayJob(jobId, afterId),
-    accepts: (event) => event.data.jobId === jobId,
-    isLast: endsJobStream,
-  });
+  const pump = await subscribePump(hub, session, companyId, new JobEvents(events, jobId));
 
   const newest = await events.lastJobEventId(jobId);
   const resumeAfter = resumePosition(lastEventId, newest);
