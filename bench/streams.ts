@@ -7,9 +7,11 @@
 //     stream id, stamped by XADD next to PUBLISH; the bare server gets the same job's events with
 //     ids stamped as it is published) to each client's read;
 //   - RSS per idle stream: the server process's RSS with N idle streams minus before, over N.
-//     npm run bench -- streams            (BENCH_STREAMS=1000,10000; BENCH_STREAM_CLIENTS=4)
-// BENCH_STREAMS_PROFILE=<dir> runs the API with `--cpu-prof` into that folder and writes a heap
-// snapshot there while its streams are idle.
+//     npm run bench -- streams   (BENCH_STREAMS=1000,10000; BENCH_STREAM_CLIENTS=4; BENCH_STREAM_JOBS=5)
+// Both servers hold their N streams at once; the jobs go to one then the other, in turn, so a
+// machine whose load drifts (other work on it) weighs on both alike.
+// BENCH_STREAMS_PROFILE=<dir> runs both servers with `--cpu-prof` into that folder and writes heap
+// snapshots there before their streams open and while they are idle.
 import { type ChildProcess, execFileSync, fork } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
@@ -27,7 +29,17 @@ const redisUrl = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379/12";
 /** How long a burst of connects may take before the streams not yet open count as timed out. */
 const openDeadlineMs = 60_000;
 const deliveryDeadlineMs = 60_000;
+/** Jobs per round on each server: every stream times each job's done event. */
+const jobsPerRound = Number(process.env.BENCH_STREAM_JOBS ?? 5);
 const profileDir = process.env.BENCH_STREAMS_PROFILE;
+const profileArgs = profileDir
+  ? [
+      "--cpu-prof",
+      `--cpu-prof-dir=${profileDir}`,
+      "--heapsnapshot-signal=SIGUSR2",
+      `--diagnostic-dir=${profileDir}`,
+    ]
+  : [];
 
 const rssKiB = (pid: number) =>
   Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1]);
@@ -50,7 +62,7 @@ const settledRssKiB = async (pid: number) => {
   return previous;
 };
 
-/** Has the API write a heap snapshot (`--heapsnapshot-signal`) and waits until it is written. */
+/** Has a server write a heap snapshot (`--heapsnapshot-signal`) and waits until it is written. */
 const heapSnapshot = async (pid: number, healthUrl: string) => {
   const snapshots = () => readdirSync(profileDir!).filter((name) => name.endsWith(".heapsnapshot"));
   const before = snapshots().length;
@@ -115,12 +127,13 @@ interface Target {
   openStreams(): Promise<number>;
 }
 
-const measure = async (
-  target: Target,
-  clients: Awaited<ReturnType<typeof startClients>>,
-  streams: number,
-) => {
+type Clients = Awaited<ReturnType<typeof startClients>>;
+
+/** One burst of connects to a server: what opened, how fast, and its RSS before and once idle. */
+const openBurst = async (target: Target, clients: Clients, streams: number) => {
   const loadBefore = load();
+  const healthUrl = new URL("/healthz", target.url).href;
+  if (profileDir) await heapSnapshot(target.pid, healthUrl);
   const rssBefore = await settledRssKiB(target.pid);
   const cpuBefore = cpuMs(target.pid);
   const burstStart = performance.now();
@@ -145,31 +158,7 @@ const measure = async (
       failed[reason] = (failed[reason] ?? 0) + count;
   const openMs = opens.flatMap((report) => report.openMs);
   const rssIdle = await settledRssKiB(target.pid);
-  if (profileDir && target.name === "kiln")
-    await heapSnapshot(target.pid, new URL("/healthz", target.url).href);
-
-  const cpuBeforeDelivery = cpuMs(target.pid);
-  await target.publishJob();
-  let deliveries: DeliveryReport[] = [];
-  const delivered = () => {
-    const ids = new Set(deliveries.flatMap((report) => Object.keys(report.byId)));
-    const [id] = ids;
-    const times = deliveries.flatMap((report) => report.byId[id ?? ""] ?? []);
-    return { id, times, ids: ids.size };
-  };
-  const deadline = Date.now() + deliveryDeadlineMs;
-  do {
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    deliveries = await clients.ask<DeliveryReport>(() => ({ cmd: "deliveries" }), "deliveries");
-  } while (delivered().times.length < opened && Date.now() < deadline);
-  const cpuDeliveryMs = cpuMs(target.pid) - cpuBeforeDelivery;
-  const { id, times, ids } = delivered();
-  if (ids > 1) throw new Error(`${target.name}: the streams saw ${ids} done events, expected one`);
-  const publishedAt = Number(id?.split("-")[0]);
-  const latencies = times.map((at) => at - publishedAt);
-
-  await clients.ask(() => ({ cmd: "close" }), "closed");
-  await waitUntil(async () => (await target.openStreams()) === 0, 60_000, `${target.name} streams closed`);
+  if (profileDir) await heapSnapshot(target.pid, healthUrl);
   return {
     streams,
     opened,
@@ -178,25 +167,94 @@ const measure = async (
     openP50Ms: round(percentile(openMs, 50)),
     openP99Ms: round(percentile(openMs, 99)),
     serverCpuOpenMs: round(cpuOpenMs),
-    delivered: times.length,
-    deliveryP50Ms: round(percentile(latencies, 50)),
-    deliveryP99Ms: round(percentile(latencies, 99)),
-    deliveryMaxMs: round(Math.max(...latencies)),
-    serverCpuDeliveryMs: round(cpuDeliveryMs),
     rssBeforeMiB: round(rssBefore / 1024),
     rssIdleMiB: round(rssIdle / 1024),
     rssPerStreamKiB: round((rssIdle - rssBefore) / Math.max(1, opened), 2),
     loadBefore,
-    loadAfter: load(),
   };
+};
+
+/**
+ * Publishes one job on a server and waits until each of its `opened` streams has read the job's
+ * done event (the first done event id the clients had not seen yet). Resolves with the delays
+ * from the event's publish (the ms of its id) to each read.
+ */
+const deliverJob = async (target: Target, clients: Clients, opened: number, seen: Set<string>) => {
+  const cpuBefore = cpuMs(target.pid);
+  await target.publishJob();
+  let id: string | undefined;
+  let times: number[] = [];
+  const deadline = Date.now() + deliveryDeadlineMs;
+  do {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const reports = await clients.ask<DeliveryReport>(() => ({ cmd: "deliveries" }), "deliveries");
+    const fresh = new Set(
+      reports.flatMap((report) => Object.keys(report.byId)).filter((key) => !seen.has(key)),
+    );
+    if (fresh.size > 1)
+      throw new Error(`${target.name}: the streams saw ${fresh.size} new done events, expected one`);
+    [id] = fresh;
+    times = reports.flatMap((report) => report.byId[id ?? ""] ?? []);
+  } while (times.length < opened && Date.now() < deadline);
+  if (id) seen.add(id);
+  const publishedAt = Number(id?.split("-")[0]);
+  return {
+    delays: times.map((at) => at - publishedAt),
+    delivered: times.length,
+    cpuMs: cpuMs(target.pid) - cpuBefore,
+  };
+};
+
+/**
+ * N streams on each server, opened one burst after the other; then `jobsPerRound` jobs on each,
+ * alternating bare and Kiln so that the machine's load drifts alike for both; then every stream
+ * closed.
+ */
+const measureRound = async (targets: Target[], clients: Clients, streams: number) => {
+  const opens: Awaited<ReturnType<typeof openBurst>>[] = [];
+  for (const target of targets) opens.push(await openBurst(target, clients, streams));
+  const seen = new Set<string>();
+  const deliveries = targets.map(() => ({
+    delays: [] as number[],
+    delivered: Number.POSITIVE_INFINITY,
+    cpuMs: 0,
+  }));
+  for (let job = 0; job < jobsPerRound; job++) {
+    for (const [index, target] of targets.entries()) {
+      const result = await deliverJob(target, clients, opens[index]!.opened, seen);
+      const total = deliveries[index]!;
+      total.delays.push(...result.delays);
+      total.delivered = Math.min(total.delivered, result.delivered);
+      total.cpuMs += result.cpuMs;
+    }
+  }
+  await clients.ask(() => ({ cmd: "close" }), "closed");
+  for (const target of targets)
+    await waitUntil(async () => (await target.openStreams()) === 0, 60_000, `${target.name} streams closed`);
+  return opens.map((open, index) => {
+    const { delays, delivered, cpuMs: deliveryCpuMs } = deliveries[index]!;
+    return {
+      ...open,
+      jobs: jobsPerRound,
+      /** Streams that read every job's done event (the fewest over the jobs). */
+      delivered,
+      deliveryP50Ms: round(percentile(delays, 50)),
+      deliveryP99Ms: round(percentile(delays, 99)),
+      deliveryMaxMs: round(Math.max(...delays)),
+      serverCpuPerJobMs: round(deliveryCpuMs / jobsPerRound),
+      loadAfter: load(),
+    };
+  });
 };
 
 const startBare = async (sampleEvents: SseEvent[]) => {
   const channel = `kiln-bench-bare-${process.pid}`;
-  const server = spawnKilnProcess("bench/streams/bare-sse-server.ts", {
-    BARE_REDIS_URL: redisUrl,
-    BARE_CHANNEL: channel,
-  });
+  const server = spawnKilnProcess(
+    "bench/streams/bare-sse-server.ts",
+    { BARE_REDIS_URL: redisUrl, BARE_CHANNEL: channel },
+    [],
+    { nodeArgs: profileArgs },
+  );
   const [, port] = await server.waitFor(/BARE_SSE_LISTENING port=(\d+)/, 30_000);
   const publisher = new Redis(redisUrl);
   const target: Target = {
@@ -276,8 +334,8 @@ export const runStreamsBench = async () => {
   const runs: Record<string, unknown>[] = [];
   try {
     for (const streams of counts) {
-      const bareRun = await measure(bare.target, clients, streams);
-      const kilnRun = await measure(kiln.target, clients, streams);
+      const [bareRun, kilnRun] = await measureRound([bare.target, kiln.target], clients, streams);
+      if (!bareRun || !kilnRun) throw new Error("a round measures both servers");
       runs.push({
         streams,
         bare: bareRun,
@@ -320,4 +378,4 @@ export const runStreamsBench = async () => {
   return result;
 };
 
-type Summary = Awaited<ReturnType<typeof measure>>;
+type Summary = Awaited<ReturnType<typeof measureRound>>[number];
