@@ -30,6 +30,7 @@ const unit = [
   "apps/worker/src/render-context.test.ts",
   "apps/api/src/dashboard/client/**/*.test.ts",
   "apps/api/src/ops/tenant-metrics.test.ts",
+  "apps/api/src/ops/coalesce-per-turn.test.ts",
 ];
 
 /** Tests that spawn processes. */

@@ -65,8 +65,9 @@ export const startBenchKiln = async ({ apiEnv = {}, nodeArgs = [] }: BenchKilnOp
 
   return {
     base,
-    call,
+    /** The API process (its pid for RSS and CPU readings). */
     api,
+    call,
     databaseUrl,
     redisUrl,
     /** Redis key prefix of this Kiln; raw baselines put their keys under it too (cleaned on close). */

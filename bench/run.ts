@@ -8,6 +8,7 @@ const benches: Record<string, (args: string[]) => Promise<unknown>> = {
   guard: async () => (await import("./guard.ts")).runGuard(),
   pipeline: async () => (await import("./pipeline.ts")).runPipelineBench(),
   noisy: async () => (await import("./noisy-neighbour.ts")).runNoisyNeighbourBench(),
+  streams: async () => (await import("./streams.ts")).runStreamsBench(),
   renderers: async (args) => {
     process.argv = [process.argv[0]!, process.argv[1]!, ...args];
     await import("./renderers.ts");

@@ -33,24 +33,23 @@ export const createApp = (services: Services) => {
 
   app.use("*", requestContext(services));
   app.use("*", httpMetrics(services.metrics));
-  app.use(
-    "/api/*",
-    bodyLimit({
-      maxSize: services.config.KILN_BODY_LIMIT_BYTES,
-      // The rest of the body is left unread, so the connection cannot carry another request:
-      // `Connection: close` makes the server close it once the 413 is sent, and tells the client.
-      onError: (c) => {
-        const response = renderProblem(
-          c,
-          new ApiError(
-            "payload_too_large",
-            `The body exceeds ${services.config.KILN_BODY_LIMIT_BYTES} bytes`,
-          ),
-        );
-        response.headers.set("connection", "close");
-        return response;
-      },
-    }),
+  const limitBody = bodyLimit({
+    maxSize: services.config.KILN_BODY_LIMIT_BYTES,
+    // The rest of the body is left unread, so the connection cannot carry another request:
+    // `Connection: close` makes the server close it once the 413 is sent, and tells the client.
+    onError: (c) => {
+      const response = renderProblem(
+        c,
+        new ApiError("payload_too_large", `The body exceeds ${services.config.KILN_BODY_LIMIT_BYTES} bytes`),
+      );
+      response.headers.set("connection", "close");
+      return response;
+    },
+  });
+  // GET and HEAD routes read no body; asking whether one exists would build a web Request for each
+  // (kept for a stream's whole life by the Node adapter).
+  app.use("/api/*", (c, next) =>
+    c.req.method === "GET" || c.req.method === "HEAD" ? next() : limitBody(c, next),
   );
 
   registerHealth(app);

@@ -1,6 +1,7 @@
 import { createHmac } from "node:crypto";
 import { companyLimitDefaultsOf, type Logger, runningCapFor, storageLocationOf } from "@kiln/core";
 import {
+  type CompanyStore,
   createCompanyLimitsStore,
   createCompanyStore,
   createJobStore,
@@ -26,10 +27,30 @@ import { createApiKeyCache } from "./auth/api-key-cache.ts";
 import { hashAdminToken } from "./auth/secret-digests.ts";
 import { createStreamTokens } from "./auth/stream-tokens.ts";
 import type { ApiConfig } from "./config.ts";
+import { coalescePerTurn } from "./ops/coalesce-per-turn.ts";
 import { createApiMetrics } from "./ops/metrics.ts";
 import type { Services } from "./services.ts";
 import { closeRevokedStreams } from "./sse/close-revoked-streams.ts";
 import { createSseRegistry } from "./sse/sse-registry.ts";
+
+/**
+ * Requests of one turn of the event loop that present the same key share one read of it (a burst
+ * of dashboards reconnecting with one key, or with tokens one key minted): one query, not one per
+ * stream, that the pool would queue past its timeout. Each read is made after every request that
+ * shares it arrived, so a key revoked before a request arrived still fails it.
+ */
+const withCoalescedKeyChecks = (store: CompanyStore): CompanyStore => {
+  const authenticate = coalescePerTurn((key) => store.authenticateApiKey(key));
+  const isActive = coalescePerTurn((pair) => {
+    const [keyId = "", companyId = ""] = pair.split("\n");
+    return store.isApiKeyActive(keyId, companyId);
+  });
+  return {
+    ...store,
+    authenticateApiKey: authenticate,
+    isApiKeyActive: (keyId, companyId) => isActive(`${keyId}\n${companyId}`),
+  };
+};
 
 export interface BuildServicesOptions {
   config: ApiConfig;
@@ -55,10 +76,10 @@ export const buildServices = async ({ config, logger, adminToken }: BuildService
     retention: { maxAgeMs: config.KILN_EVENT_RETENTION_MS, minCount: config.KILN_EVENT_RETENTION_COUNT },
   });
   const hub = createEventHub({ subscriber, prefix, logger });
-  const sse = createSseRegistry();
+  const sse = createSseRegistry({ pingMs: config.KILN_SSE_PING_MS });
   const jobs = guardDatabase(createJobStore({ prisma }));
   const renderers = createRendererRegistry();
-  const companies = guardDatabase(createCompanyStore({ prisma }));
+  const companies = guardDatabase(withCoalescedKeyChecks(createCompanyStore({ prisma })));
   const artifacts = await createArtifactStore(storageLocationOf(config));
   // Revocations arrive on the same subscriber connection as live events: one per process.
   const revocationWatch = closeRevokedStreams({ subscriber, prefix, sse, companies, logger });
@@ -107,7 +128,8 @@ export const buildServices = async ({ config, logger, adminToken }: BuildService
     companies,
     apiKeys,
     queues: guardRedis(queues),
-    events: guardRedis(events),
+    // Streams of a company opening together share one read of its newest event id.
+    events: guardRedis({ ...events, lastCompanyEventId: coalescePerTurn(events.lastCompanyEventId) }),
     hub: guardRedis(hub),
     revocations: guardRedis(createKeyRevocationPublisher({ redis, prefix })),
     artifacts,
@@ -179,6 +201,7 @@ export const buildServices = async ({ config, logger, adminToken }: BuildService
     services,
     async close() {
       await sse.closeAll(1_000);
+      sse.close();
       await streamLeases.close();
       await revocationWatch.close();
       await apiKeys.close();

@@ -24,6 +24,13 @@ export const apiConfigSchema = z.object({
   KILN_ARTIFACT_URL_TTL_S: envInt(300, { min: 1, max: 604_800 }),
   PORT: envInt(3000, { min: 0, max: 65535 }),
   HOST: z.string().default("0.0.0.0"),
+  /**
+   * Connections the kernel queues before the API accepts them (`listen`'s backlog, capped by
+   * `net.core.somaxconn`). Node's default, 511, overflows when thousands of SSE clients reconnect at
+   * once (an API instance restarting): their connects are dropped and retried seconds later, or
+   * refused. Default 4096.
+   */
+  KILN_LISTEN_BACKLOG: envInt(4096, { min: 1, max: 65_535 }),
   KILN_ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   /**
    * When set, `GET /metrics` requires `Authorization: Bearer <this token>`. Default: unset, then

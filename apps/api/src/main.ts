@@ -1,4 +1,4 @@
-import { serve } from "@hono/node-server";
+import { createAdaptorServer } from "@hono/node-server";
 import { ConfigError, describeStorageLocation, storageLocationOf } from "@kiln/core";
 import { createLogger } from "@kiln/telemetry";
 import { createApp } from "./app.ts";
@@ -29,10 +29,13 @@ const main = async () => {
   const { services, close } = await buildServices({ config, logger, adminToken: admin.token });
   const app = createApp(services);
 
-  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
+  const server = createAdaptorServer({ fetch: app.fetch, hostname: config.HOST });
+  server.listen({ port: config.PORT, host: config.HOST, backlog: config.KILN_LISTEN_BACKLOG }, () => {
+    const address = server.address();
+    const port = typeof address === "object" && address ? address.port : config.PORT;
     logger.info(
       {
-        port: info.port,
+        port,
         host: config.HOST,
         artifacts: describeStorageLocation(storageLocationOf(config)),
         artifactDownloads: config.KILN_ARTIFACT_REDIRECT,
@@ -40,7 +43,7 @@ const main = async () => {
       "kiln api listening",
     );
     // One machine-readable line for scripts and tests that start the API on port 0.
-    process.stdout.write(`KILN_API_LISTENING port=${info.port}\n`);
+    process.stdout.write(`KILN_API_LISTENING port=${port}\n`);
   });
 
   let stopping = false;

@@ -39,6 +39,33 @@ describe("open-stream slots across instances", () => {
     expect(await a.count(companyId)).toBe(0);
   });
 
+  it("a burst of streams asking at once: the first ones up to the cap are granted, in one round trip per thousand", async () => {
+    const connection = redis.connect();
+    const leases = leasesOn(connection);
+    const companyId = randomUUID();
+    let scripts = 0;
+    const evaluate = connection.eval.bind(connection);
+    connection.eval = ((...args: Parameters<typeof connection.eval>) => {
+      scripts++;
+      return evaluate(...args);
+    }) as typeof connection.eval;
+
+    const answers = await Promise.all(Array.from({ length: 2_500 }, () => leases.acquire(companyId, 1_800)));
+    expect(scripts).toBe(3);
+    expect(answers.slice(0, 1_800).every((answer) => answer.granted)).toBe(true);
+    expect(answers.slice(1_800)).toEqual(
+      Array.from({ length: 700 }, () => ({ granted: false, open: 1_800 })),
+    );
+    expect(await leases.count(companyId)).toBe(1_800);
+    expect(leases.heldCount()).toBe(1_800);
+
+    // Released together, in one command per thousand leases.
+    for (const answer of answers) if (answer.granted) answer.lease.release();
+    await waitUntil(async () => (await leases.count(companyId)) === 0, 2_000, "every slot freed");
+    expect(leases.heldCount()).toBe(0);
+    await leases.close();
+  });
+
   it("a cap of 0 refuses every stream", async () => {
     const leases = leasesOn();
     expect(await leases.acquire(randomUUID(), 0)).toEqual({ granted: false, open: 0 });

@@ -35,10 +35,9 @@ export const registerCompanyEvents = (app: OpenAPIHono<AppEnv>) =>
     const slot = await acquireStreamSlot(services, companyId);
     return openEventStream(c, {
       registry: services.sse,
-      pingMs: services.config.KILN_SSE_PING_MS,
       credential: streamCredentialOf(c.var.auth),
       run: (session) => streamCompanyEvents(services, session, { companyId, lastEventId }),
-      onEnd: slot.release,
+      slot,
       onError: (error) => services.logger.warn({ err: error, companyId }, "company stream failed"),
     });
   });

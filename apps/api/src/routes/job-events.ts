@@ -47,10 +47,9 @@ export const registerJobEvents = (app: OpenAPIHono<AppEnv>) =>
     const slot = await acquireStreamSlot(services, companyId);
     return openEventStream(c, {
       registry: services.sse,
-      pingMs: services.config.KILN_SSE_PING_MS,
       credential: streamCredentialOf(c.var.auth),
       run: (session) => streamJobEvents(services, session, { companyId, jobId, lastEventId }),
-      onEnd: slot.release,
+      slot,
       onError: (error) => services.logger.warn({ err: error, jobId }, "job stream failed"),
     });
   });

@@ -1,85 +1,124 @@
-import { compareEventIds, type JobEvent, streamStart } from "@kiln/core";
+import { compareEventIds, type JobEvent } from "@kiln/core";
+import type { EventListener } from "@kiln/queue";
+import { ProgressFilter } from "./monotonic-progress.ts";
+import type { EventStreamSession, StreamCloseListener } from "./open-event-stream.ts";
 
-export interface EventPumpOptions {
-  /** Writes one event to the client; called in order, one at a time. */
-  write(event: JobEvent): Promise<void>;
-  /** Events after an id, from the durable streams (used after a subscriber reconnect). */
-  replay(afterId: string): Promise<JobEvent[]>;
+/** What a stream reads besides the live events: which of them are its own, and the durable replay. */
+export interface StreamSource {
   /** Which live events belong to this stream. */
   accepts(event: JobEvent): boolean;
+  /** Events after an id, from the durable streams (used after a subscriber reconnect). */
+  replay(afterId: string): Promise<JobEvent[]>;
   /**
-   * Called after a live event is written; return `true` to end the stream (a terminal job event).
-   * What `start` writes first is judged by its caller, who alone knows which of it is current.
+   * Called after a live event is written; `true` ends the stream (a terminal job event). What
+   * `start` writes first is judged by its caller, who alone knows which of it is current.
    */
-  isLast?(event: JobEvent): boolean;
-  onEnd(): void;
+  isLast(event: JobEvent): boolean;
 }
 
 /**
- * Orders and de-duplicates one SSE client's events. Live events arrive from the moment the
- * client subscribes; until `start(afterId)` they are held, then only those after the position
- * reached by the snapshot/replay are written. That makes subscribe → snapshot race-free.
+ * Orders and de-duplicates one SSE client's events, and never moves a job's progress backwards.
+ * Live events arrive from the moment the client subscribes; until `start(afterId)` they are held,
+ * then only those after the position reached by the snapshot/replay are written. That makes
+ * subscribe → snapshot race-free. While a replay after a subscriber reconnect is read, live events
+ * are held the same way. A class, not closures: one per open stream, ten thousand of them share
+ * its methods.
  */
-export const createEventPump = (options: EventPumpOptions) => {
-  let lastId: string | null = null;
-  let held: JobEvent[] = [];
-  let chain = Promise.resolve();
-  let ended = false;
+export class EventPump implements EventListener, StreamCloseListener {
+  /** The newest event id written; `null` until `start`. */
+  #lastId: string | null = null;
+  /** Live events waiting for `start` or for a replay to finish. */
+  #held: JobEvent[] = [];
+  #replaying = false;
+  /** The subscriber reconnected again during a replay: what that replay read may miss events. */
+  #replayAgain = false;
+  #ended = false;
+  readonly #progress = new ProgressFilter();
+  /** Set once subscribed: releases the live subscription. */
+  unsubscribe: (() => void) | undefined;
 
-  const deliver = async (event: JobEvent) => {
-    if (ended || (lastId !== null && compareEventIds(event.id, lastId) <= 0)) return;
-    lastId = event.id;
-    await options.write(event);
-    if (options.isLast?.(event)) end();
-  };
-  const enqueue = (work: () => Promise<void>) => {
-    chain = chain.then(work).catch(() => end());
-    return chain;
-  };
-  const end = () => {
-    if (ended) return;
-    ended = true;
-    held = [];
-    options.onEnd();
-  };
+  constructor(
+    private readonly session: EventStreamSession,
+    private readonly source: StreamSource,
+  ) {}
 
-  return {
-    /** The listener to register with the event hub. */
-    listener: {
-      onEvent(event: JobEvent) {
-        if (ended || !options.accepts(event)) return;
-        if (lastId === null) held.push(event);
-        else void enqueue(() => deliver(event));
-      },
-      onResync() {
-        if (lastId === null || ended) return;
-        void enqueue(async () => {
-          for (const event of await options.replay(lastId ?? streamStart)) await deliver(event);
-        });
-      },
-    },
-    /**
-     * Writes what the caller read first (snapshot or replay), then the held live events after it.
-     * `last`: `first` closes with the job's current terminal event, so the stream ends after it.
-     */
-    start(first: JobEvent[], afterId: string, { last = false }: { last?: boolean } = {}): Promise<void> {
-      return enqueue(async () => {
-        let position = afterId;
-        for (const event of first) {
-          if (ended) return;
-          if (compareEventIds(event.id, position) > 0) position = event.id;
-          await options.write(event);
+  get ended() {
+    return this.#ended;
+  }
+
+  onEvent(event: JobEvent) {
+    if (this.#ended || !this.source.accepts(event)) return;
+    if (this.#lastId === null || this.#replaying) this.#held.push(event);
+    else this.#deliver(event);
+  }
+
+  onResync() {
+    if (this.#lastId === null || this.#ended) return;
+    if (this.#replaying) {
+      this.#replayAgain = true;
+      return;
+    }
+    this.#replaying = true;
+    this.source
+      .replay(this.#lastId)
+      .then((events) => {
+        for (const event of events) this.#deliver(event);
+        this.#replaying = false;
+        if (this.#replayAgain) {
+          this.#replayAgain = false;
+          this.onResync();
+        } else {
+          this.#drainHeld();
         }
-        if (last) return end();
-        lastId = position;
-        const pending = held.sort((a, b) => compareEventIds(a.id, b.id));
-        held = [];
-        for (const event of pending) await deliver(event);
-      });
-    },
-    get ended() {
-      return ended;
-    },
-    end,
-  };
-};
+      })
+      .catch(() => this.end());
+  }
+
+  /**
+   * Writes what the caller read first (snapshot or replay), then the held live events after it.
+   * `last`: `first` closes with the job's current terminal event, so the stream ends after it.
+   */
+  start(first: JobEvent[], afterId: string, { last = false }: { last?: boolean } = {}) {
+    if (this.#ended) return;
+    let position = afterId;
+    for (const event of first) {
+      if (compareEventIds(event.id, position) > 0) position = event.id;
+      this.#write(event);
+    }
+    if (last) return this.end();
+    this.#lastId = position;
+    this.#drainHeld();
+  }
+
+  /** Ends the stream. */
+  end() {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#held = [];
+    this.session.end();
+  }
+
+  /** The stream ended, whoever ended it. */
+  streamClosed() {
+    this.unsubscribe?.();
+    this.end();
+  }
+
+  #drainHeld() {
+    if (this.#held.length === 0) return;
+    const pending = this.#held.sort((a, b) => compareEventIds(a.id, b.id));
+    this.#held = [];
+    for (const event of pending) this.#deliver(event);
+  }
+
+  #deliver(event: JobEvent) {
+    if (this.#ended || (this.#lastId !== null && compareEventIds(event.id, this.#lastId) <= 0)) return;
+    this.#lastId = event.id;
+    this.#write(event);
+    if (this.source.isLast(event)) this.end();
+  }
+
+  #write(event: JobEvent) {
+    if (this.#progress.admits(event)) this.session.write(event);
+  }
+}

@@ -9,17 +9,19 @@ export interface StreamEnding {
 /** One open SSE stream, as the registry sees it. */
 export interface OpenStream {
   /** The API key that opened it, directly or through a stream token that key minted. */
-  keyId: string;
+  readonly keyId: string;
+  /** Writes the heartbeat comment. */
+  ping(): void;
   close(ending: StreamEnding): Promise<void>;
 }
 
 /**
  * Every open SSE stream of this process, so shutdown can end them, a revoked key's streams can
- * be ended, and metrics can count them.
+ * be ended, and metrics can count them. One timer pings them all (not a timer per stream).
  */
 export interface SseRegistry {
-  /** Registers a stream; the returned function unregisters it. */
-  add(stream: OpenStream): () => void;
+  add(stream: OpenStream): void;
+  delete(stream: OpenStream): void;
   size(): number;
   /** The distinct keys that have streams open here. */
   keyIds(): string[];
@@ -31,9 +33,16 @@ export interface SseRegistry {
   closeByKey(keyId: string): Promise<number>;
   /** Ends every stream with a `retry:` hint, so clients reconnect (to another instance). */
   closeAll(retryMs: number): Promise<void>;
+  /** Stops the heartbeat (streams are closed before this, by `closeAll`). */
+  close(): void;
 }
 
 export interface SseRegistryOptions {
+  /**
+   * How often every open stream is sent a `: ping` comment, from one timer: a stream's first ping
+   * comes within `pingMs` of its opening, then every `pingMs`. Default 15 000 ms.
+   */
+  pingMs?: number;
   /** How long a revoked key is remembered, to end streams registered after the revocation. Default 10 min. */
   revokedMemoryMs?: number;
   now?: () => number;
@@ -42,10 +51,15 @@ export interface SseRegistryOptions {
 export const revokedEnding: StreamEnding = { reason: "the credentials were revoked" };
 
 export const createSseRegistry = ({
+  pingMs = 15_000,
   revokedMemoryMs = 10 * 60_000,
   now = Date.now,
 }: SseRegistryOptions = {}): SseRegistry => {
   const open = new Set<OpenStream>();
+  const heartbeat = setInterval(() => {
+    for (const stream of open) stream.ping();
+  }, pingMs);
+  heartbeat.unref();
   const revokedAt = new Map<string, number>();
   const forgetOldRevocations = () => {
     for (const [keyId, at] of revokedAt) if (now() - at > revokedMemoryMs) revokedAt.delete(keyId);
@@ -55,16 +69,21 @@ export const createSseRegistry = ({
       open.add(stream);
       forgetOldRevocations();
       if (revokedAt.has(stream.keyId)) queueMicrotask(() => void stream.close(revokedEnding));
-      return () => {
-        open.delete(stream);
-      };
+    },
+    delete(stream) {
+      open.delete(stream);
     },
     size: () => open.size,
-    keyIds: () => [...new Set([...open].map((stream) => stream.keyId))],
+    keyIds: () => {
+      const keyIds = new Set<string>();
+      for (const stream of open) keyIds.add(stream.keyId);
+      return [...keyIds];
+    },
     async closeByKey(keyId) {
       forgetOldRevocations();
       revokedAt.set(keyId, now());
-      const matching = [...open].filter((stream) => stream.keyId === keyId);
+      const matching: OpenStream[] = [];
+      for (const stream of open) if (stream.keyId === keyId) matching.push(stream);
       await Promise.allSettled(matching.map((stream) => stream.close(revokedEnding)));
       return matching.length;
     },
@@ -73,6 +92,9 @@ export const createSseRegistry = ({
         [...open].map((stream) => stream.close({ reason: "server shutting down", retryMs })),
       );
       open.clear();
+    },
+    close() {
+      clearInterval(heartbeat);
     },
   };
 };

@@ -1,6 +1,7 @@
-import { snapshotEvent, streamStart } from "@kiln/core";
+import { type JobEvent, snapshotEvent, streamStart } from "@kiln/core";
 import type { JobStore } from "@kiln/db";
 import type { EventHub, EventLog } from "@kiln/queue";
+import type { StreamSource } from "./event-pump.ts";
 import type { EventStreamSession } from "./open-event-stream.ts";
 import { resumePosition } from "./resume-position.ts";
 import { subscribePump } from "./subscribe-pump.ts";
@@ -15,6 +16,23 @@ export interface CompanyStreamDeps {
   jobs: Pick<JobStore, "listActiveJobs">;
 }
 
+/** Every event of the company is the stream's; it never ends by itself. */
+class CompanyEvents implements StreamSource {
+  constructor(
+    private readonly events: CompanyStreamDeps["events"],
+    private readonly companyId: string,
+  ) {}
+  accepts() {
+    return true;
+  }
+  async replay(afterId: string): Promise<JobEvent[]> {
+    return (await this.events.replayCompany(this.companyId, afterId)).events;
+  }
+  isLast() {
+    return false;
+  }
+}
+
 /**
  * Every event of a company's jobs, live. Resumes after `lastEventId` from the retained stream;
  * when that id is older than the retention, or names no event this stream could have sent
@@ -26,11 +44,7 @@ export const streamCompanyEvents = async (
   session: EventStreamSession,
   { companyId, lastEventId }: { companyId: string; lastEventId?: string },
 ): Promise<void> => {
-  const pump = await subscribePump({ hub }, session, {
-    companyId,
-    replay: async (afterId) => (await events.replayCompany(companyId, afterId)).events,
-    accepts: () => true,
-  });
+  const pump = await subscribePump(hub, session, companyId, new CompanyEvents(events, companyId));
 
   const newest = await events.lastCompanyEventId(companyId);
   const position = newest ?? streamStart;

@@ -8,6 +8,7 @@ import {
 } from "@kiln/core";
 import type { JobStore } from "@kiln/db";
 import type { EventHub, EventLog } from "@kiln/queue";
+import type { StreamSource } from "./event-pump.ts";
 import type { EventStreamSession } from "./open-event-stream.ts";
 import { resumePosition } from "./resume-position.ts";
 import { subscribePump } from "./subscribe-pump.ts";
@@ -39,6 +40,24 @@ const isCurrentEnd = (event: JobEvent, job: JobSummary): boolean => {
   return ended.status === job.status && ended.finishedAt === job.finishedAt;
 };
 
+/** The job's own events; its terminal event ends the stream. */
+class JobEvents implements StreamSource {
+  constructor(
+    private readonly events: JobStreamDeps["events"],
+    private readonly companyId: string,
+    private readonly jobId: string,
+  ) {}
+  accepts(event: JobEvent) {
+    return event.data.jobId === this.jobId;
+  }
+  replay(afterId: string): Promise<JobEvent[]> {
+    return this.events.replayJob(this.companyId, this.jobId, afterId);
+  }
+  isLast(event: JobEvent) {
+    return endsJobStream(event);
+  }
+}
+
 /**
  * One job's stream: subscribe first, then read the snapshot (or replay), so an event published
  * in between is held and written after it — a job finishing at that moment still ends the stream.
@@ -53,19 +72,14 @@ export const streamJobEvents = async (
   session: EventStreamSession,
   { companyId, jobId, lastEventId }: JobStreamRequest,
 ): Promise<void> => {
-  const pump = await subscribePump({ hub }, session, {
-    companyId,
-    replay: (afterId) => events.replayJob(companyId, jobId, afterId),
-    accepts: (event) => event.data.jobId === jobId,
-    isLast: endsJobStream,
-  });
+  const pump = await subscribePump(hub, session, companyId, new JobEvents(events, companyId, jobId));
 
   const newest = await events.lastJobEventId(companyId, jobId);
   const resumeAfter = resumePosition(lastEventId, newest);
   if (resumeAfter) {
     const replayed = await events.replayJob(companyId, jobId, resumeAfter);
     const job = await jobs.getJobSummary(companyId, jobId);
-    if (!job) return session.close();
+    if (!job) return session.end();
     const end = replayed.findIndex((event) => isCurrentEnd(event, job));
     if (end >= 0) {
       await pump.start(replayed.slice(0, end + 1), resumeAfter, { last: true });
@@ -82,6 +96,6 @@ export const streamJobEvents = async (
   }
   const position = newest ?? streamStart;
   const job = await jobs.getJobSummary(companyId, jobId);
-  if (!job) return session.close();
+  if (!job) return session.end();
   await pump.start([snapshotEvent(position, job)], position, { last: isTerminalStatus(job.status) });
 };
