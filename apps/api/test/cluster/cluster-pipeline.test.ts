@@ -30,8 +30,11 @@ beforeAll(async () => {
   await h.runWorker({ WORKER_CONCURRENCY: "2", KILN_PROGRESS_INTERVAL_MS: "0" });
 }, 90_000);
 afterAll(async () => {
-  await h?.close();
-  await cluster?.stop();
+  try {
+    await h?.close();
+  } finally {
+    await cluster?.stop();
+  }
 });
 
 const followToEnd = async (jobId: string, lastEventId?: string) => {
