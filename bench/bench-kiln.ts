@@ -1,19 +1,30 @@
 // A real Kiln for benchmarks: an API process and worker processes over a database and a Redis
-// prefix of their own, driven from the outside over HTTP.
+// prefix of their own, driven from the outside over HTTP. Raw baselines use the same database and
+// Redis (`databaseUrl`, `redisUrl`, `prefix`), so both sides of a ratio pay for the same servers.
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { roomyLimits } from "@kiln/api/testing/roomy-limits";
 import { migrateDatabase, prismaMigrationsDir } from "@kiln/db";
 import { createRedisConnection } from "@kiln/queue";
-import { spawnKilnProcess } from "@kiln/testkit";
+import { type SpawnedProcess, spawnKilnProcess } from "@kiln/testkit";
 import { deleteRedisKeys } from "@kiln/testkit/redis";
 import pg from "pg";
 
 const server = process.env.BENCH_DATABASE_SERVER ?? "postgresql://postgres@127.0.0.1:5432";
 const redisUrl = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379/12";
 
-export const startBenchKiln = async (apiEnv: Record<string, string> = {}) => {
+export interface BenchKilnOptions {
+  /** More environment of the API process (its defaults: the roomy limits, `LOG_LEVEL=warn`). */
+  apiEnv?: Record<string, string>;
+  /** Node's flags for the API and worker processes, e.g. `--cpu-prof --cpu-prof-dir=…` to profile them. */
+  nodeArgs?: string[];
+}
+
+export type BenchKiln = Awaited<ReturnType<typeof startBenchKiln>>;
+
+export const startBenchKiln = async ({ apiEnv = {}, nodeArgs = [] }: BenchKilnOptions = {}) => {
   const dbName = `kiln_bench_${randomBytes(4).toString("hex")}`;
   const databaseUrl = `${server}/${dbName}`;
   const prefix = `kiln-bench-${randomBytes(4).toString("hex")}`;
@@ -28,9 +39,16 @@ export const startBenchKiln = async (apiEnv: Record<string, string> = {}) => {
     STORAGE_DIR: storage,
     KILN_DATA_DIR: storage,
     LOG_LEVEL: "warn",
+    // Throughput, not the default rate limits and quotas, is what benchmarks measure.
+    ...roomyLimits,
   };
-  const processes: ReturnType<typeof spawnKilnProcess>[] = [];
-  const api = spawnKilnProcess("apps/api/src/main.ts", { ...env, PORT: "0", HOST: "127.0.0.1", ...apiEnv });
+  const processes: SpawnedProcess[] = [];
+  const api = spawnKilnProcess(
+    "apps/api/src/main.ts",
+    { ...env, PORT: "0", HOST: "127.0.0.1", ...apiEnv },
+    [],
+    { nodeArgs },
+  );
   processes.push(api);
   const [, port] = await api.waitFor(/KILN_API_LISTENING port=(\d+)/, 60_000);
   const base = `http://127.0.0.1:${port}`;
@@ -48,6 +66,11 @@ export const startBenchKiln = async (apiEnv: Record<string, string> = {}) => {
   return {
     base,
     call,
+    api,
+    databaseUrl,
+    redisUrl,
+    /** Redis key prefix of this Kiln; raw baselines put their keys under it too (cleaned on close). */
+    prefix,
     async createCompany(name: string) {
       const company = (await (await call("POST", "/api/companies", adminToken, { name })).json()) as {
         id: string;
@@ -58,7 +81,7 @@ export const startBenchKiln = async (apiEnv: Record<string, string> = {}) => {
       return { companyId: company.id, key };
     },
     async startWorker(workerEnv: Record<string, string> = {}) {
-      const worker = spawnKilnProcess("apps/worker/src/main.ts", { ...env, ...workerEnv });
+      const worker = spawnKilnProcess("apps/worker/src/main.ts", { ...env, ...workerEnv }, [], { nodeArgs });
       processes.push(worker);
       await worker.waitFor(/KILN_WORKER_READY/, 60_000);
       return worker;

@@ -1,17 +1,29 @@
-// `npm run bench [-- pipeline|noisy|renderers]`: Kiln's benchmarks. Prints JSON results.
-const which = process.argv.slice(2).filter((arg) => !arg.startsWith("-"));
-const all = which.length === 0;
+// `npm run bench [-- name… [args]]`: Kiln's benchmarks, by name; no name runs every one but `guard`.
+// Each prints its results as JSON (and the ones with ratios write bench/results/<name>-<iso>.json).
+// A new benchmark is one line below.
+const benches: Record<string, (args: string[]) => Promise<unknown>> = {
+  baselines: async () => (await import("./baselines.ts")).recordBaselines(),
+  submit: async () => (await import("./baselines.ts")).recordBaselines(["submit"]),
+  worker: async () => (await import("./baselines.ts")).recordBaselines(["worker", "endToEnd"]),
+  guard: async () => (await import("./guard.ts")).runGuard(),
+  pipeline: async () => (await import("./pipeline.ts")).runPipelineBench(),
+  noisy: async () => (await import("./noisy-neighbour.ts")).runNoisyNeighbourBench(),
+  renderers: async (args) => {
+    process.argv = [process.argv[0]!, process.argv[1]!, ...args];
+    await import("./renderers.ts");
+  },
+};
 
-if (all || which.includes("pipeline")) {
-  const { runPipelineBench } = await import("./pipeline.ts");
-  console.log(JSON.stringify({ pipeline: await runPipelineBench() }, null, 2));
+const args = process.argv.slice(2);
+const named = args.filter((arg) => arg in benches);
+const rest = args.filter((arg) => !(arg in benches));
+const unknown = rest.filter((arg) => !arg.startsWith("-") && !named.includes("renderers"));
+if (unknown.length > 0) {
+  console.error(`unknown benchmark(s): ${unknown.join(", ")}; known: ${Object.keys(benches).join(", ")}`);
+  process.exit(2);
 }
-if (all || which.includes("noisy")) {
-  const { runNoisyNeighbourBench } = await import("./noisy-neighbour.ts");
-  console.log(JSON.stringify({ noisyNeighbour: await runNoisyNeighbourBench() }, null, 2));
+for (const name of named.length > 0 ? named : Object.keys(benches).filter((name) => name !== "guard")) {
+  const result = await benches[name]!(rest);
+  if (result !== undefined) console.log(JSON.stringify({ [name]: result }, null, 2));
 }
-if (all || which.includes("renderers")) {
-  process.argv = [process.argv[0]!, process.argv[1]!, ...which.filter((arg) => arg !== "renderers")];
-  await import("./renderers.ts");
-}
-process.exit(0);
+process.exit(process.exitCode ?? 0);

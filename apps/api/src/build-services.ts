@@ -22,6 +22,7 @@ import {
 } from "@kiln/queue";
 import { createRendererRegistry } from "@kiln/renderers";
 import { createArtifactStore } from "@kiln/storage";
+import { createApiKeyCache } from "./auth/api-key-cache.ts";
 import { hashAdminToken } from "./auth/secret-digests.ts";
 import { createStreamTokens } from "./auth/stream-tokens.ts";
 import type { ApiConfig } from "./config.ts";
@@ -61,6 +62,12 @@ export const buildServices = async ({ config, logger, adminToken }: BuildService
   const artifacts = await createArtifactStore(storageLocationOf(config));
   // Revocations arrive on the same subscriber connection as live events: one per process.
   const revocationWatch = closeRevokedStreams({ subscriber, prefix, sse, companies, logger });
+  const apiKeys = createApiKeyCache({
+    companies,
+    subscriber,
+    prefix,
+    ttlMs: config.KILN_API_KEY_CACHE_TTL_MS,
+  });
   const companyUsage = guardDatabase(createCompanyLimitsStore({ prisma }));
   // Limit changes too: each instance forgets a company's cached limits when they change.
   const limits = createCompanyLimits({
@@ -98,6 +105,7 @@ export const buildServices = async ({ config, logger, adminToken }: BuildService
     jobs,
     engine,
     companies,
+    apiKeys,
     queues: guardRedis(queues),
     events: guardRedis(events),
     hub: guardRedis(hub),
@@ -161,7 +169,7 @@ export const buildServices = async ({ config, logger, adminToken }: BuildService
   // is back; meanwhile the periodic check of open streams' keys covers for it.
   if (redisWarm.status === "fulfilled") {
     await withTimeout(
-      Promise.all([revocationWatch.ready, limits.ready]),
+      Promise.all([revocationWatch.ready, apiKeys.ready, limits.ready]),
       5_000,
       "revocation and limits subscribe",
     ).catch(() => {});
@@ -173,6 +181,7 @@ export const buildServices = async ({ config, logger, adminToken }: BuildService
       await sse.closeAll(1_000);
       await streamLeases.close();
       await revocationWatch.close();
+      await apiKeys.close();
       await limits.close();
       await hub.close().catch(() => {});
       await queues.close().catch(() => {});

@@ -56,6 +56,12 @@ export const apiConfigSchema = z.object({
    * (limits then hold per instance, not fleet-wide). Default 250 ms.
    */
   KILN_RATE_LIMIT_TIMEOUT_MS: envInt(250, { min: 10, max: 10_000 }),
+  /**
+   * How long an instance trusts an API key it found active without reading it again: the bound on
+   * a revocation whose broadcast was lost (the revoking instance could not reach Redis). 0: every
+   * request reads its key from PostgreSQL. Default 5000 ms.
+   */
+  KILN_API_KEY_CACHE_TTL_MS: envInt(5_000, { min: 0, max: 600_000 }),
   /** How long an instance reuses a company's limits should a change announcement be lost. Default 5000 ms. */
   KILN_LIMITS_CACHE_TTL_MS: envInt(5_000, { min: 0, max: 600_000 }),
   /** How long an instance reuses a company's artifact bytes when checking submits. Default 10000 ms. */

@@ -4,6 +4,7 @@ import type { JobEngine } from "@kiln/jobs";
 import type { CompanyCache, CompanyLimitsService, RateLimiter, StreamLeases } from "@kiln/limits";
 import type { EventHub, EventLog, JobQueues, KeyRevocationPublisher } from "@kiln/queue";
 import type { ArtifactStore } from "@kiln/storage";
+import type { ApiKeyCache } from "./auth/api-key-cache.ts";
 import type { StreamTokens } from "./auth/stream-tokens.ts";
 import type { ApiConfig } from "./config.ts";
 import type { ApiMetrics } from "./ops/metrics.ts";
@@ -18,6 +19,8 @@ export interface Services {
   /** The job lifecycle: submit, cancel, retry (the only writer of a job's status). */
   engine: JobEngine;
   companies: CompanyStore;
+  /** Active API keys remembered by this instance, forgotten on every instance when revoked. */
+  apiKeys: ApiKeyCache;
   queues: JobQueues;
   events: EventLog;
   hub: EventHub;

@@ -140,8 +140,8 @@ export const createJobQueues = ({
     lines,
     dispatch,
     async enqueue(request) {
-      await lines.add(request);
-      await dispatch(request.jobType);
+      // Sent together on one connection (one round trip): Redis runs the dispatch after the add.
+      await Promise.all([lines.add(request), dispatch(request.jobType)]);
     },
     async remove(jobType, id) {
       if (await lines.remove(jobType, id)) return true;

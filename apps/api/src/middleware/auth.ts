@@ -26,12 +26,12 @@ export const requireAdmin: MiddlewareHandler<AppEnv> = async (c, next) => {
 export const requireCompany =
   ({ allowStreamToken = false } = {}): MiddlewareHandler<AppEnv> =>
   async (c, next) => {
-    const { companies, streamTokens } = c.var.services;
+    const { apiKeys, streamTokens } = c.var.services;
     const companyId = c.req.param("companyId");
     const key = bearerOf(c.req.header("authorization"));
     const streamToken = allowStreamToken && !key ? c.req.query("access_token") : undefined;
     if (key) {
-      const found = await companies.authenticateApiKey(key);
+      const found = await apiKeys.authenticate(key);
       if (!found) throw unauthorized();
       if (found.companyId !== companyId)
         throw new ApiError("forbidden", "This API key belongs to another company");
@@ -41,7 +41,7 @@ export const requireCompany =
       if (!claims) throw unauthorized();
       if (claims.companyId !== companyId)
         throw new ApiError("forbidden", "This stream token is for another company");
-      if (!(await companies.isApiKeyActive(claims.keyId, claims.companyId))) throw unauthorized();
+      if (!(await apiKeys.isActive(claims.keyId, claims.companyId))) throw unauthorized();
       c.set("auth", { kind: "stream", ...claims });
     } else {
       throw unauthorized();

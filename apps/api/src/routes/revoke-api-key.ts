@@ -24,7 +24,9 @@ export const registerRevokeApiKey = (app: OpenAPIHono<AppEnv>) =>
     const revoked =
       isUuid(companyId) && isUuid(keyId) && (await c.var.services.companies.revokeApiKey(companyId, keyId));
     if (!revoked) throw new ApiError("not_found", "No such active key for this company");
-    const { sse, revocations, logger } = c.var.services;
+    const { sse, revocations, apiKeys, logger } = c.var.services;
+    // Refused by this instance from now on; by every other one when it hears the broadcast.
+    apiKeys.forget(keyId);
     // This instance's streams end at once; every other instance's when it hears the broadcast.
     await sse.closeByKey(keyId);
     await revocations.publish(keyId).catch((error: unknown) => {

@@ -153,11 +153,15 @@ export const createJobEngine = (deps: JobEngineDeps): JobEngine => {
       const maxActiveJobs = (await deps.limits?.maxActiveJobs(request.companyId)) ?? undefined;
       const { job, created } = await rows.create(request, { maxActiveJobs });
       if (!created) return { job, created };
-      await enqueueOrLeaveToReconciler(job, false);
-      await publish({
-        type: "content_job.created",
-        data: { jobId: job.id, companyId: job.companyId, job: toJobSummary(job) },
-      });
+      // Both at once (one round trip to Redis): the event is sent first, so it is stored before the
+      // job can reach a worker and be started.
+      await Promise.all([
+        publish({
+          type: "content_job.created",
+          data: { jobId: job.id, companyId: job.companyId, job: toJobSummary(job) },
+        }),
+        enqueueOrLeaveToReconciler(job, false),
+      ]);
       return { job, created };
     },
 
@@ -215,10 +219,15 @@ export const createJobEngine = (deps: JobEngineDeps): JobEngine => {
           data: { jobId, companyId: job.companyId, attempt, error },
         });
       }
-      await publish({
+      const started = publish({
         type: "content_job.started",
         data: { jobId, companyId: job.companyId, attempt, job: toJobSummary(job) },
       });
+      // The attempt took a job off the queue: the next one's turn may have come (the queue holds
+      // about one ready job per two slots, so a slot that frees up finds its next job waiting).
+      // Sent after the event, which the attempt waits for.
+      dispatchSoon(job.jobType);
+      await started;
       return { kind: "started", handle, job };
     },
 
@@ -235,8 +244,11 @@ export const createJobEngine = (deps: JobEngineDeps): JobEngine => {
       const { jobId, companyId, attempt } = handle;
       const done = await rows.completeAttempt(jobId, attempt, artifacts);
       if (!done) return null;
-      await release(done);
-      await publish({ type: "content_job.done", data: { jobId, companyId, job: toJobSummary(done) } });
+      // One round trip to Redis for both.
+      await Promise.all([
+        release(done),
+        publish({ type: "content_job.done", data: { jobId, companyId, job: toJobSummary(done) } }),
+      ]);
       return done;
     },
 

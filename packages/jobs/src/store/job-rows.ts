@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { type Job, type JobError, type JobStatus, KilnError } from "@kiln/core";
-import { isUniqueViolation, Prisma, type PrismaClient, type StoredArtifact, toJob } from "@kiln/db";
+import type { Job, JobError, JobStatus } from "@kiln/core";
+import { type ContentJob, type PrismaClient, type StoredArtifact, toJob } from "@kiln/db";
 import { fromStatuses, targetStatus } from "../lifecycle/transitions.ts";
+import { createRowBatcher } from "./create-batches.ts";
+import { jobColumns } from "./job-columns.ts";
 
 export interface NewJobRow {
   companyId: string;
@@ -67,114 +69,13 @@ export interface JobRows {
   retry(companyId: string, jobId: string): Promise<Job | "conflict" | null>;
 }
 
-const activeStatuses: JobStatus[] = ["queued", "running"];
-
 export const createJobRows = ({ prisma }: { prisma: PrismaClient }): JobRows => {
   const findJob = async (jobId: string): Promise<Job | null> => {
     const row = await prisma.contentJob.findUnique({ where: { id: jobId } });
     return row ? toJob(row) : null;
   };
 
-  type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
-
-  /** Throws `quota_exceeded` when the company has `max` active jobs; holds the company's lock until commit. */
-  const checkActiveQuota = async (tx: Tx, companyId: string, max: number | undefined) => {
-    if (max === undefined) return;
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${companyId}, 7))`;
-    const active = await tx.contentJob.count({ where: { companyId, status: { in: activeStatuses } } });
-    if (active >= max) {
-      throw new KilnError(
-        "quota_exceeded",
-        `The company has ${active} queued or running jobs, at its limit of ${max}; submit when some have finished`,
-      );
-    }
-  };
-
-  /**
-   * One quota-checked create per company at a time in this process: a burst of one company's
-   * submits then holds one pooled connection (waiting for the company's lock), not all of them,
-   * so it costs other companies nothing.
-   */
-  const queues = new Map<string, Promise<unknown>>();
-  const oneAtATime = <T>(companyId: string, work: () => Promise<T>): Promise<T> => {
-    const previous = queues.get(companyId) ?? Promise.resolve();
-    const next = previous.then(work, work);
-    const settled = next.then(
-      () => {},
-      () => {},
-    );
-    queues.set(companyId, settled);
-    void settled.then(() => {
-      if (queues.get(companyId) === settled) queues.delete(companyId);
-    });
-    return next;
-  };
-
-  const createChecked = (
-    data: Prisma.ContentJobUncheckedCreateInput,
-    maxActiveJobs: number | undefined,
-    idempotency?: NonNullable<NewJobRow["idempotency"]>,
-  ) => oneAtATime(data.companyId, () => createInTransaction(data, maxActiveJobs, idempotency));
-
-  const createInTransaction = (
-    data: Prisma.ContentJobUncheckedCreateInput,
-    maxActiveJobs: number | undefined,
-    idempotency?: NonNullable<NewJobRow["idempotency"]>,
-  ) =>
-    prisma.$transaction(async (tx) => {
-      await checkActiveQuota(tx, data.companyId, maxActiveJobs);
-      const created = await tx.contentJob.create({ data });
-      if (idempotency) {
-        const { key, requestHash, ttlMs } = idempotency;
-        await tx.idempotencyKey.create({
-          data: {
-            companyId: data.companyId,
-            key,
-            requestHash,
-            jobId: created.id,
-            expiresAt: new Date(Date.now() + ttlMs),
-          },
-        });
-      }
-      return created;
-    });
-
-  const createWithIdempotency = async (
-    data: Prisma.ContentJobUncheckedCreateInput,
-    idempotency: NonNullable<NewJobRow["idempotency"]>,
-    maxActiveJobs: number | undefined,
-  ): Promise<{ job: Job; created: boolean }> => {
-    const companyId = data.companyId;
-    const { key, requestHash } = idempotency;
-    // Two rounds: the second follows the deletion of an expired key.
-    for (let round = 0; round < 3; round++) {
-      try {
-        return { job: toJob(await createChecked(data, maxActiveJobs, idempotency)), created: true };
-      } catch (error) {
-        if (!isUniqueViolation(error) && !isQuotaRefusal(error)) throw error;
-        // A replay of a key already used returns its job, also when the company is at its quota.
-        if (isQuotaRefusal(error) && !(await keyInUse(companyId, key))) throw error;
-      }
-      const existing = await prisma.idempotencyKey.findUnique({
-        where: { companyId_key: { companyId, key } },
-        include: { job: true },
-      });
-      if (!existing) continue;
-      if (existing.expiresAt.getTime() <= Date.now()) {
-        await prisma.idempotencyKey.deleteMany({ where: { companyId, key, expiresAt: { lte: new Date() } } });
-        continue;
-      }
-      if (existing.requestHash !== requestHash) {
-        throw new KilnError("conflict", "this Idempotency-Key was used with a different request body");
-      }
-      return { job: toJob(existing.job), created: false };
-    }
-    throw new KilnError("conflict", "this Idempotency-Key is being used concurrently; retry the request");
-  };
-
-  const isQuotaRefusal = (error: unknown) => error instanceof KilnError && error.code === "quota_exceeded";
-  const keyInUse = async (companyId: string, key: string) =>
-    (await prisma.idempotencyKey.count({ where: { companyId, key, expiresAt: { gt: new Date() } } })) > 0;
+  const batches = createRowBatcher({ prisma });
 
   /** `conflict` when the job exists (in another status), `null` when it does not. */
   const conflictOrMissing = async (companyId: string, jobId: string) => {
@@ -188,49 +89,32 @@ export const createJobRows = ({ prisma }: { prisma: PrismaClient }): JobRows => 
   const startable = [...new Set([...fromStatuses("startAttempt"), ...fromStatuses("restartLostAttempt")])];
 
   return {
-    async create(newJob, { maxActiveJobs } = {}) {
-      const data: Prisma.ContentJobUncheckedCreateInput = {
-        id: randomUUID(),
-        companyId: newJob.companyId,
-        jobType: newJob.jobType,
-        input: newJob.input as Prisma.InputJsonValue,
-        sourceTaskId: newJob.sourceTaskId ?? null,
-        priority: newJob.priority,
-        maxAttempts: newJob.maxAttempts,
-        attemptLimit: newJob.maxAttempts,
-        status: targetStatus("submit"),
-      };
-      if (newJob.idempotency) return createWithIdempotency(data, newJob.idempotency, maxActiveJobs);
-      if (maxActiveJobs === undefined)
-        return { job: toJob(await prisma.contentJob.create({ data })), created: true };
-      return { job: toJob(await createChecked(data, maxActiveJobs)), created: true };
+    create(newJob, { maxActiveJobs } = {}) {
+      return batches.create({ id: randomUUID(), row: newJob, maxActiveJobs });
     },
 
     async startAttempt(jobId) {
-      const started = await prisma.$queryRaw<
-        { attempt: number; attempt_limit: number; interruption_refunds: number; previous_status: JobStatus }[]
-      >`
-        WITH prev AS (SELECT id, status FROM content_jobs WHERE id = ${jobId}::uuid FOR UPDATE)
-        UPDATE content_jobs AS j
-           SET status = 'running', attempts = j.attempts + 1, started_at = COALESCE(j.started_at, now()),
+      // The row as it is after the update comes back with it: one round trip for a started attempt.
+      const [started] = await prisma.$queryRaw<(ContentJob & { previousStatus: JobStatus })[]>`
+        WITH prev AS (SELECT id AS prev_id, status AS prev_status FROM content_jobs WHERE id = ${jobId}::uuid FOR UPDATE)
+        UPDATE content_jobs
+           SET status = 'running', attempts = attempts + 1, started_at = COALESCE(started_at, now()),
                stage = 'starting', updated_at = now()
           FROM prev
-         WHERE j.id = prev.id AND j.status::text = ANY(${startable}::text[]) AND j.attempts < j.attempt_limit
-        RETURNING j.attempts AS attempt, j.attempt_limit, j.interruption_refunds,
-                  prev.status::text AS previous_status`;
-      const job = await findJob(jobId);
-      if (!job) return { kind: "missing" };
-      const row = started[0];
-      if (row) {
+         WHERE id = prev_id AND status::text = ANY(${startable}::text[]) AND attempts < attempt_limit
+        RETURNING ${jobColumns}, prev_status::text AS "previousStatus"`;
+      if (started) {
         return {
           kind: "started",
-          job,
-          attempt: row.attempt,
-          attemptLimit: row.attempt_limit,
-          interruptionRefunds: row.interruption_refunds,
-          previousStatus: row.previous_status,
+          job: toJob(started),
+          attempt: started.attempts,
+          attemptLimit: started.attemptLimit,
+          interruptionRefunds: started.interruptionRefunds,
+          previousStatus: started.previousStatus,
         };
       }
+      const job = await findJob(jobId);
+      if (!job) return { kind: "missing" };
       if (!fromStatuses("exhaust").includes(job.status)) return { kind: "terminal", job };
       const now = new Date();
       const failed = await prisma.contentJob.updateManyAndReturn({
@@ -247,34 +131,25 @@ export const createJobRows = ({ prisma }: { prisma: PrismaClient }): JobRows => 
       return failedRow ? { kind: "exhausted", job: toJob(failedRow) } : { kind: "terminal", job };
     },
 
+    // Every attempt's hot path (progress, done) is one raw statement: Prisma's query building
+    // costs the worker more CPU than the statement costs PostgreSQL.
     async updateProgress(jobId, attempt, progress, stage) {
-      const { count } = await prisma.contentJob.updateMany({
-        where: {
-          id: jobId,
-          attempts: attempt,
-          status: { in: fromStatuses("reportProgress") },
-          progress: { lte: progress },
-        },
-        data: { progress, stage, updatedAt: new Date() },
-      });
+      const count = await prisma.$executeRaw`
+        UPDATE content_jobs SET progress = ${progress}, stage = ${stage}, updated_at = now()
+         WHERE id = ${jobId}::uuid AND attempts = ${attempt} AND progress <= ${progress}
+           AND status::text = ANY(${fromStatuses("reportProgress")}::text[])`;
       return count === 1;
     },
 
     async completeAttempt(jobId, attempt, artifacts) {
-      const now = new Date();
-      const rows = await prisma.contentJob.updateManyAndReturn({
-        where: { id: jobId, attempts: attempt, status: { in: fromStatuses("complete") } },
-        data: {
-          status: targetStatus("complete"),
-          progress: 100,
-          stage: "done",
-          artifacts: artifacts as unknown as Prisma.InputJsonValue,
-          error: Prisma.DbNull,
-          finishedAt: now,
-          updatedAt: now,
-        },
-      });
-      return rows[0] ? toJob(rows[0]) : null;
+      const [row] = await prisma.$queryRaw<ContentJob[]>`
+        UPDATE content_jobs
+           SET status = ${targetStatus("complete")}::job_status, progress = 100, stage = 'done',
+               artifacts = ${JSON.stringify(artifacts)}::jsonb, error = NULL, finished_at = now(), updated_at = now()
+         WHERE id = ${jobId}::uuid AND attempts = ${attempt}
+           AND status::text = ANY(${fromStatuses("complete")}::text[])
+        RETURNING ${jobColumns}`;
+      return row ? toJob(row) : null;
     },
 
     async failAttempt(jobId, attempt, error, { final, refund = false }) {

@@ -5,6 +5,7 @@ import {
   type JobEventType,
   type NewJobEvent,
 } from "@kiln/core";
+import { luaScript } from "../lua-script.ts";
 import { publishCommandOf } from "../pubsub.ts";
 import { type RedisClient, withTimeout } from "../redis-connection.ts";
 import { eventKeys } from "./event-keys.ts";
@@ -64,6 +65,8 @@ redis.call(ARGV[6], KEYS[3], cjson.encode({id = id, type = ARGV[1], data = ARGV[
 return id
 `;
 
+const runAppend = luaScript(appendScript);
+
 type StreamEntry = [id: string, fields: string[]];
 
 const parseEntry = ([id, fields]: StreamEntry): JobEvent => {
@@ -100,18 +103,17 @@ export const createEventLog = ({
       const { jobId, companyId } = event.data;
       const cutoffId = `${Date.now() - retention.maxAgeMs}-0`;
       const id = (await call(
-        redis.eval(
-          appendScript,
-          3,
-          keys.companyStream(companyId),
-          keys.jobStream(companyId, jobId),
-          keys.companyChannel(companyId),
-          event.type,
-          JSON.stringify(event.data),
-          retention.minCount,
-          cutoffId,
-          retention.maxAgeMs,
-          publishCommand,
+        runAppend(
+          redis,
+          [keys.companyStream(companyId), keys.jobStream(companyId, jobId), keys.companyChannel(companyId)],
+          [
+            event.type,
+            JSON.stringify(event.data),
+            retention.minCount,
+            cutoffId,
+            retention.maxAgeMs,
+            publishCommand,
+          ],
         ),
         "event append",
       )) as string;

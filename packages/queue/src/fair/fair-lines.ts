@@ -1,4 +1,5 @@
 import { jobTypeKeys } from "../hash-tags.ts";
+import { luaScript } from "../lua-script.ts";
 import { type RedisClient, withTimeout } from "../redis-connection.ts";
 import { addScript, dispatchScript, inflightScript, removeScript } from "./fair-scripts.ts";
 
@@ -83,6 +84,11 @@ export const fairLineKeys = (prefix: string, jobType: string) => {
   };
 };
 
+const runAdd = luaScript(addScript);
+const runDispatch = luaScript(dispatchScript);
+const runRemove = luaScript(removeScript);
+const runInflight = luaScript(inflightScript);
+
 export const createFairLines = ({
   redis,
   prefix = "kiln",
@@ -107,20 +113,16 @@ export const createFairLines = ({
     async add({ id, companyId, jobType, priority, attempts, maxRunning }) {
       const k = keys(jobType);
       await call(
-        redis.eval(
-          addScript,
-          6,
-          k.linePrefix + companyId,
-          k.ring,
-          k.ringMembers,
-          k.entries,
-          k.seq,
-          k.caps,
-          id,
-          String(priority),
-          JSON.stringify({ c: companyId, a: attempts }),
-          companyId,
-          maxRunning === undefined ? "keep" : maxRunning === null ? "" : String(maxRunning),
+        runAdd(
+          redis,
+          [k.linePrefix + companyId, k.ring, k.ringMembers, k.entries, k.seq, k.caps],
+          [
+            id,
+            String(priority),
+            JSON.stringify({ c: companyId, a: attempts }),
+            companyId,
+            maxRunning === undefined ? "keep" : maxRunning === null ? "" : String(maxRunning),
+          ],
         ),
         "enqueue",
       );
@@ -129,22 +131,21 @@ export const createFairLines = ({
     async dispatch(jobType, ready) {
       const k = keys(jobType);
       const out = (await call(
-        redis.eval(
-          dispatchScript,
-          10,
-          k.ring,
-          k.ringMembers,
-          k.entries,
-          k.caps,
-          k.weights,
-          k.slots,
-          ready.wait,
-          ready.prioritized,
-          k.transit,
-          k.inflightCompanies,
-          k.linePrefix,
-          k.inflightPrefix,
-          String(Date.now()),
+        runDispatch(
+          redis,
+          [
+            k.ring,
+            k.ringMembers,
+            k.entries,
+            k.caps,
+            k.weights,
+            k.slots,
+            ready.wait,
+            ready.prioritized,
+            k.transit,
+            k.inflightCompanies,
+          ],
+          [k.linePrefix, k.inflightPrefix, String(Date.now())],
         ),
         "dispatch",
       )) as string[];
@@ -165,10 +166,7 @@ export const createFairLines = ({
       const k = keys(jobType);
       const entry = entryOf(await call(redis.hget(k.entries, id), "dequeue"));
       if (!entry) return false;
-      const removed = await call(
-        redis.eval(removeScript, 2, k.linePrefix + entry.c, k.entries, id),
-        "dequeue",
-      );
+      const removed = await call(runRemove(redis, [k.linePrefix + entry.c, k.entries], [id]), "dequeue");
       return removed === 1;
     },
 
@@ -183,7 +181,7 @@ export const createFairLines = ({
     async inflight(jobType) {
       const k = keys(jobType);
       const found = (await call(
-        redis.eval(inflightScript, 1, k.inflightCompanies, k.inflightPrefix),
+        runInflight(redis, [k.inflightCompanies], [k.inflightPrefix]),
         "in-flight read",
       )) as [string, string[]][];
       return new Map(found);

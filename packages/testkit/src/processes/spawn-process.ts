@@ -19,10 +19,13 @@ export const spawnKilnProcess = (
   entry: string,
   env: Record<string, string | undefined>,
   args: string[] = [],
-  /** `processGroup`: leads its own process group, as a terminal's foreground job does (Ctrl-C reaches the group). */
-  { processGroup = false }: { processGroup?: boolean } = {},
+  /**
+   * `processGroup`: leads its own process group, as a terminal's foreground job does (Ctrl-C reaches
+   * the group). `nodeArgs`: Node's own flags, e.g. `--cpu-prof` (not allowed in `NODE_OPTIONS`).
+   */
+  { processGroup = false, nodeArgs = [] }: { processGroup?: boolean; nodeArgs?: string[] } = {},
 ): SpawnedProcess => {
-  const child = spawn(process.execPath, ["--import", "tsx", entry, ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", entry, ...args], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
