@@ -16,8 +16,11 @@ beforeAll(async () => {
   redis = createTestRedis(cluster.url);
 }, 30_000);
 afterAll(async () => {
-  await redis?.close();
-  await cluster?.stop();
+  try {
+    await redis?.close();
+  } finally {
+    await cluster?.stop();
+  }
 });
 
 const instances = async () => {

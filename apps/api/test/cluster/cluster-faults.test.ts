@@ -25,8 +25,11 @@ beforeAll(async () => {
   company = await h.createCompany();
 }, 90_000);
 afterAll(async () => {
-  await h?.close();
-  await cluster?.stop();
+  try {
+    await h?.close();
+  } finally {
+    await cluster?.stop();
+  }
 });
 
 const waitForDone = (jobId: string) =>

@@ -21,8 +21,11 @@ beforeAll(async () => {
   other = await h.addApiInstance();
 }, 90_000);
 afterAll(async () => {
-  await h?.close();
-  await cluster?.stop();
+  try {
+    await h?.close();
+  } finally {
+    await cluster?.stop();
+  }
 });
 
 describe("API instances and ops on a Redis Cluster", () => {

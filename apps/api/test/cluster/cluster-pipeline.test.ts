@@ -1,9 +1,10 @@
 import { eventKeys, queueNameOf, queuePrefixOf } from "@kiln/queue";
 import { readSse, type SseEvent, waitUntil } from "@kiln/testkit";
-import { channelSubscribers, type RedisCluster, startRedisCluster } from "@kiln/testkit/redis";
+import { channelSubscribers, masterOfKey, type RedisCluster, startRedisCluster } from "@kiln/testkit/redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestHarness, type TestHarness } from "../../src/testing/test-harness.ts";
 import {
+  clusterOf,
   getJob,
   keySlot,
   keysByNode,
@@ -29,8 +30,11 @@ beforeAll(async () => {
   await h.runWorker({ WORKER_CONCURRENCY: "2", KILN_PROGRESS_INTERVAL_MS: "0" });
 }, 90_000);
 afterAll(async () => {
-  await h?.close();
-  await cluster?.stop();
+  try {
+    await h?.close();
+  } finally {
+    await cluster?.stop();
+  }
 });
 
 const followToEnd = async (jobId: string, lastEventId?: string) => {
@@ -138,6 +142,41 @@ describe("Kiln on a Redis Cluster", () => {
     expect(created(resumed.events).map((event) => event.data.jobId)).toEqual([ids[1], more]);
     const replayedIds = resumed.events.map((event) => event.id);
     expect(new Set(replayedIds).size).toBe(replayedIds.length);
+  });
+
+  it("a shard's subscriber connection dropped: the stream is subscribed again and misses no event", async () => {
+    const other = await h.createCompany("Dropped");
+    const channel = keys().companyChannel(other.companyId);
+    const seen: SseEvent[] = [];
+    const createdIds = () => seen.filter((e) => e.event === "content_job.created").map((e) => e.data.jobId);
+    const submitted: string[] = [];
+    const reading = readSse(await openCompanyStream(h, other), {
+      onEvent: (event) => seen.push(event),
+      until: () => submitted.length === 2 && createdIds().includes(submitted[1]),
+      timeoutMs: 15_000,
+    });
+    const subscribed = () => waitUntil(async () => (await channelSubscribers(h.redis, channel)) > 0, 5_000);
+    const submit = async () =>
+      submitted.push(await submitJob(h, other, { jobType: "canary", input: { durationMs: 0, steps: 1 } }));
+    await subscribed();
+    await submit();
+    await waitUntil(() => createdIds().includes(submitted[0]), 5_000, "the first job's event live");
+    // Every pub/sub connection to the master owning the channel goes; an event appended at once is
+    // published to nobody. ioredis connects again, and the stream replays it from the company's
+    // stream, as after any reconnect.
+    await (await masterOfKey(clusterOf(h), channel)).call("CLIENT", "KILL", "TYPE", "pubsub");
+    const job = (await h.services.jobs.getJobSummary(other.companyId, submitted[0]!))!;
+    const missed = await h.services.events.append({
+      type: "content_job.status",
+      data: { jobId: job.id, companyId: other.companyId, job },
+    });
+    await subscribed();
+    await submit();
+    await reading;
+    expect(createdIds()).toEqual(submitted);
+    expect(seen.filter((event) => event.id === missed.id)).toHaveLength(1);
+    const ids = seen.map((event) => event.id);
+    expect(new Set(ids).size).toBe(ids.length);
   });
 
   it("cancelling a running job reaches its worker over the cluster: the render stops and the stream ends", async () => {

@@ -47,7 +47,13 @@ export const startRedisCluster = async ({
 }: RedisClusterOptions = {}): Promise<RedisCluster> => {
   const dir = await mkdtemp(join(tmpdir(), "kiln-redis-cluster-"));
   const servers: ChildProcess[] = [];
+  // A test process that ends without stopping its cluster takes the servers with it.
+  const killAll = () => {
+    for (const server of servers) server.kill("SIGKILL");
+  };
+  process.once("exit", killAll);
   const stop = async () => {
+    process.off("exit", killAll);
     await Promise.all(servers.map(stopServer));
     await rm(dir, { recursive: true, force: true });
   };
