@@ -1,4 +1,5 @@
 import { configDefaults, defineConfig } from "vitest/config";
+import { LongPolesFirst } from "./test/long-poles-first.ts";
 
 // Three projects; `npm test` runs them all, `npx vitest run --project unit` (or integration,
 // processes) one of them. `unit` and `processes` list their files below; `integration` is the rest:
@@ -18,6 +19,7 @@ const unit = [
   "packages/storage/**/*.test.ts",
   "packages/renderers/**/*.test.ts",
   "packages/queue/src/redis-errors.test.ts",
+  "packages/queue/src/hash-tags.test.ts",
   "packages/db/src/database-errors.test.ts",
   "packages/jobs/src/lifecycle/**/*.test.ts",
   "packages/limits/src/company-cache.test.ts",
@@ -33,6 +35,9 @@ const unit = [
 /** Tests that spawn processes. */
 const processes = [
   "apps/api/test/processes/**/*.test.ts",
+  // A Redis Cluster of their own: redis-server processes.
+  "apps/api/test/cluster/**/*.test.ts",
+  "packages/limits/src/limits-on-cluster.test.ts",
   "apps/api/test/configuration.test.ts",
   "apps/api/test/production-config.test.ts",
   "apps/api/test/worker-job-types.test.ts",
@@ -58,7 +63,7 @@ const processes = [
  * Tests that bound their own CPU time: they run last, alone, as the CPU time of a process sharing
  * two cores with a Chromium or a job flood grows past what the render itself costs.
  */
-const cpuBounds = ["packages/renderers/src/markdown/pathological-markdown.test.ts"];
+const cpuBounds = ["packages/renderers/src/markdown/pathological-*.test.ts"];
 
 const all = ["packages/**/*.test.ts", "apps/**/*.test.ts"];
 const excluded = [...configDefaults.exclude];
@@ -70,6 +75,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     maxWorkers: 2,
+    sequence: { sequencer: LongPolesFirst },
     projects: [
       {
         extends: true,

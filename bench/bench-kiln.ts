@@ -7,8 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { roomyLimits } from "@kiln/api/testing/roomy-limits";
 import { migrateDatabase, prismaMigrationsDir } from "@kiln/db";
+import { createRedisConnection } from "@kiln/queue";
 import { type SpawnedProcess, spawnKilnProcess } from "@kiln/testkit";
-import { Redis } from "ioredis";
+import { deleteRedisKeys } from "@kiln/testkit/redis";
 import pg from "pg";
 
 const server = process.env.BENCH_DATABASE_SERVER ?? "postgresql://postgres@127.0.0.1:5432";
@@ -87,9 +88,8 @@ export const startBenchKiln = async ({ apiEnv = {}, nodeArgs = [] }: BenchKilnOp
     },
     async close() {
       await Promise.all(processes.map((child) => child.stop("SIGTERM")));
-      const redis = new Redis(redisUrl);
-      const keys = await redis.keys(`${prefix}:*`);
-      for (let i = 0; i < keys.length; i += 1_000) await redis.del(...keys.slice(i, i + 1_000));
+      const redis = createRedisConnection({ url: redisUrl, name: "kiln-bench" });
+      await deleteRedisKeys(redis, `${prefix}:*`);
       redis.disconnect();
       const admin = new pg.Client({ connectionString: `${server}/postgres` });
       await admin.connect();

@@ -1,5 +1,5 @@
 import { createHmac } from "node:crypto";
-import { companyLimitDefaultsOf, type Logger, runningCapFor } from "@kiln/core";
+import { companyLimitDefaultsOf, type Logger, runningCapFor, storageLocationOf } from "@kiln/core";
 import {
   createCompanyLimitsStore,
   createCompanyStore,
@@ -10,6 +10,7 @@ import {
 import { createJobEngine, createJobRows } from "@kiln/jobs";
 import { createCompanyCache, createCompanyLimits, createRateLimiter, createStreamLeases } from "@kiln/limits";
 import {
+  checkRedis,
   createControlPublisher,
   createEventHub,
   createEventLog,
@@ -20,7 +21,7 @@ import {
   withTimeout,
 } from "@kiln/queue";
 import { createRendererRegistry } from "@kiln/renderers";
-import { createLocalArtifactStore } from "@kiln/storage";
+import { createArtifactStore } from "@kiln/storage";
 import { createApiKeyCache } from "./auth/api-key-cache.ts";
 import { hashAdminToken } from "./auth/secret-digests.ts";
 import { createStreamTokens } from "./auth/stream-tokens.ts";
@@ -58,7 +59,7 @@ export const buildServices = async ({ config, logger, adminToken }: BuildService
   const jobs = guardDatabase(createJobStore({ prisma }));
   const renderers = createRendererRegistry();
   const companies = guardDatabase(createCompanyStore({ prisma }));
-  const artifacts = createLocalArtifactStore({ root: config.STORAGE_DIR });
+  const artifacts = await createArtifactStore(storageLocationOf(config));
   // Revocations arrive on the same subscriber connection as live events: one per process.
   const revocationWatch = closeRevokedStreams({ subscriber, prefix, sse, companies, logger });
   const apiKeys = createApiKeyCache({
@@ -152,7 +153,7 @@ export const buildServices = async ({ config, logger, adminToken }: BuildService
     async checkDependencies() {
       const [database, cache] = await Promise.allSettled([
         withTimeout(prisma.$queryRaw`SELECT 1`, 3_000, "database check"),
-        withTimeout(redis.ping(), 3_000, "redis check"),
+        withTimeout(checkRedis(redis), 3_000, "redis check"),
       ]);
       return { database: database.status === "fulfilled", redis: cache.status === "fulfilled" };
     },
@@ -184,6 +185,7 @@ export const buildServices = async ({ config, logger, adminToken }: BuildService
       await limits.close();
       await hub.close().catch(() => {});
       await queues.close().catch(() => {});
+      await artifacts.close();
       redis.disconnect();
       await prisma.$disconnect().catch(() => {});
     },

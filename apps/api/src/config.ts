@@ -1,10 +1,27 @@
-import { companyLimitsConfigShape, envBool, envInt, envList, parseEnv, sharedConfigShape } from "@kiln/core";
+import {
+  checkStorageConfig,
+  companyLimitsConfigShape,
+  envBool,
+  envInt,
+  envList,
+  parseEnv,
+  sharedConfigShape,
+  storageConfigShape,
+} from "@kiln/core";
 import { z } from "zod";
 import { adminTokenWeakness } from "./auth/admin-token-strength.ts";
 
 /** Every setting of the API process, from the environment, parsed once at boot. */
 export const apiConfigSchema = z.object({
   ...sharedConfigShape,
+  ...storageConfigShape,
+  /**
+   * How artifacts are downloaded: `stream` through the API (auth on every byte), or `presigned`, a
+   * `302` to a short-lived URL of the S3 store (the bytes bypass the API). Default `stream`.
+   */
+  KILN_ARTIFACT_REDIRECT: z.enum(["stream", "presigned"]).default("stream"),
+  /** How long a presigned artifact URL works, in seconds. Default 300. */
+  KILN_ARTIFACT_URL_TTL_S: envInt(300, { min: 1, max: 604_800 }),
   PORT: envInt(3000, { min: 0, max: 65535 }),
   HOST: z.string().default("0.0.0.0"),
   KILN_ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
@@ -59,6 +76,14 @@ export const apiConfigSchema = z.object({
 
 /** Rules that read several variables at once (they run once every variable parses). */
 const checkedApiConfigSchema = apiConfigSchema.superRefine((config, ctx) => {
+  checkStorageConfig(config, ctx);
+  if (config.KILN_ARTIFACT_REDIRECT === "presigned" && config.KILN_STORAGE_URL?.kind !== "s3") {
+    ctx.addIssue({
+      code: "custom",
+      path: ["KILN_ARTIFACT_REDIRECT"],
+      message: "presigned URLs need an S3 store: set KILN_STORAGE_URL=s3://bucket/prefix, or use stream",
+    });
+  }
   if (config.NODE_ENV === "production" && config.KILN_ADMIN_TOKEN !== undefined) {
     const weakness = adminTokenWeakness(config.KILN_ADMIN_TOKEN);
     if (weakness) ctx.addIssue({ code: "custom", path: ["KILN_ADMIN_TOKEN"], message: weakness });

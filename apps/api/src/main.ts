@@ -1,5 +1,5 @@
 import { serve } from "@hono/node-server";
-import { ConfigError } from "@kiln/core";
+import { ConfigError, describeStorageLocation, storageLocationOf } from "@kiln/core";
 import { createLogger } from "@kiln/telemetry";
 import { createApp } from "./app.ts";
 import { resolveAdminToken } from "./auth/admin-token.ts";
@@ -30,7 +30,15 @@ const main = async () => {
   const app = createApp(services);
 
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
-    logger.info({ port: info.port, host: config.HOST }, "kiln api listening");
+    logger.info(
+      {
+        port: info.port,
+        host: config.HOST,
+        artifacts: describeStorageLocation(storageLocationOf(config)),
+        artifactDownloads: config.KILN_ARTIFACT_REDIRECT,
+      },
+      "kiln api listening",
+    );
     // One machine-readable line for scripts and tests that start the API on port 0.
     process.stdout.write(`KILN_API_LISTENING port=${info.port}\n`);
   });

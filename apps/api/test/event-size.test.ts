@@ -75,7 +75,7 @@ describe("Redis memory per job is bounded", () => {
     expect(streamed.at(-1)!.data.job).toMatchObject({ status: "done" });
 
     const companyKey = keys.companyStream(company.companyId);
-    const jobKey = keys.jobStream(jobId);
+    const jobKey = keys.jobStream(company.companyId, jobId);
     const stored = await storedEvents(jobKey);
     expect(stored.map((event) => event.type)).toEqual(
       expect.arrayContaining(["content_job.created", "content_job.started", "content_job.done"]),
@@ -139,7 +139,9 @@ describe("no event carries input, of any type, on either stream", () => {
     expect(await finalStatus(company, failed)).toBe("done");
     await waitUntil(
       async () =>
-        (await storedEvents(keys.jobStream(cancelled))).some((e) => e.type === "content_job.progress"),
+        (await storedEvents(keys.jobStream(company.companyId, cancelled))).some(
+          (e) => e.type === "content_job.progress",
+        ),
       30_000,
       "the long canary to run",
     );
@@ -150,7 +152,7 @@ describe("no event carries input, of any type, on either stream", () => {
     // As stored, on the company stream and on each job's stream.
     const companyEvents = await storedEvents(keys.companyStream(company.companyId));
     for (const jobId of [retried, failed, cancelled]) {
-      for (const event of await storedEvents(keys.jobStream(jobId)))
+      for (const event of await storedEvents(keys.jobStream(company.companyId, jobId)))
         expect(hasInput(event.data), event.type).toBe(false);
     }
     for (const event of companyEvents) expect(hasInput(event.data), event.type).toBe(false);
@@ -188,7 +190,7 @@ describe("no event carries input, of any type, on either stream", () => {
       type: "content_job.status",
       data: { jobId, companyId: company.companyId, job: whole as never },
     });
-    const last = (await storedEvents(keys.jobStream(jobId))).at(-1)!;
+    const last = (await storedEvents(keys.jobStream(company.companyId, jobId))).at(-1)!;
     expect(last.type).toBe("content_job.status");
     expect(hasInput(last.data)).toBe(false);
     expect(last.data.job).toMatchObject({ id: jobId, status: "done" });

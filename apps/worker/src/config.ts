@@ -1,4 +1,11 @@
-import { envInt, envList, parseEnv, sharedConfigShape } from "@kiln/core";
+import {
+  checkStorageConfig,
+  envInt,
+  envList,
+  parseEnv,
+  sharedConfigShape,
+  storageConfigShape,
+} from "@kiln/core";
 import { chromiumDefaults } from "@kiln/renderers/chromium-defaults";
 import { z } from "zod";
 
@@ -39,6 +46,7 @@ const envRenderLimits = () =>
 /** Every setting of a worker process, from the environment, parsed once at boot. */
 export const workerConfigSchema = z.object({
   ...sharedConfigShape,
+  ...storageConfigShape,
   /** Jobs run at once per job type served. */
   WORKER_CONCURRENCY: envInt(2, { min: 1, max: 64 }),
   /** Job types this worker serves (comma-separated); empty serves all. `--job-types` overrides. */
@@ -66,7 +74,7 @@ export const workerConfigSchema = z.object({
 export type WorkerConfig = z.output<typeof workerConfigSchema>;
 
 export const loadWorkerConfig = (env: Record<string, string | undefined> = process.env): WorkerConfig =>
-  parseEnv(workerConfigSchema, env);
+  parseEnv(workerConfigSchema.superRefine(checkStorageConfig), env);
 
 /** `--job-types a,b` (or `--job-types=a,b`) from the command line, when given. */
 export const jobTypesFromArgs = (argv: string[]): string[] | undefined => {

@@ -4,10 +4,11 @@ import { createCompanyStore, type PrismaClient } from "@kiln/db";
 import { createPrismaForTest } from "@kiln/db/testing";
 import { maxInterruptionRefunds } from "@kiln/jobs";
 import { createEngineForTest, type EngineForTest } from "@kiln/jobs/testing";
+import { createRedisConnection, type RedisClient } from "@kiln/queue";
 import { createLocalArtifactStore } from "@kiln/storage";
 import { createTestDatabase, type TestDatabase } from "@kiln/testkit/databases";
+import { deleteRedisKeys } from "@kiln/testkit/redis";
 import type { Job as BullJob } from "bullmq";
-import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { abortReasons, createJobProcessor } from "./process-job.ts";
 
@@ -16,22 +17,21 @@ const prefix = `kiln-test-${randomBytes(5).toString("hex")}`;
 
 let database: TestDatabase;
 let prisma: PrismaClient;
-let redis: Redis;
+let redis: RedisClient;
 let companyId: string;
 let kiln: EngineForTest;
 
 beforeAll(async () => {
   database = await createTestDatabase();
   prisma = await createPrismaForTest(database.url);
-  redis = new Redis(redisUrl);
+  redis = createRedisConnection({ url: redisUrl, name: "kiln-test" });
   kiln = createEngineForTest({ prisma, redis, prefix });
   companyId = (await createCompanyStore({ prisma }).createCompany("Acme")).id;
 });
 
 afterAll(async () => {
   await kiln.close();
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length > 0) await redis.del(...keys);
+  await deleteRedisKeys(redis, `${prefix}:*`);
   redis.disconnect();
   await prisma.$disconnect();
   await database.drop();

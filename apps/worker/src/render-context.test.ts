@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { eventSizeLimits, jsonBytes, RenderError, silentLogger } from "@kiln/core";
@@ -12,7 +12,7 @@ beforeEach(async () => {
 });
 afterEach(() => rm(root, { recursive: true, force: true }));
 
-const setup = () => {
+const setup = (artifactsRoot = root) => {
   const reports: { progress: number; stage: string; message?: string }[] = [];
   const run = createRenderContext({
     jobId: "job-1",
@@ -20,7 +20,7 @@ const setup = () => {
     attempt: 1,
     signal: new AbortController().signal,
     logger: silentLogger,
-    artifacts: createLocalArtifactStore({ root }),
+    artifacts: createLocalArtifactStore({ root: artifactsRoot }),
     progressIntervalMs: 0,
     onProgress: async (progress, stage, message) => {
       reports.push({ progress, stage, ...(message !== undefined && { message }) });
@@ -84,5 +84,21 @@ describe("what a renderer records stays within eventSizeLimits", () => {
     expect(jsonBytes(reports[0]!.stage) - 2).toBeLessThanOrEqual(eventSizeLimits.stageBytes);
     expect(jsonBytes(reports[0]!.message) - 2).toBeLessThanOrEqual(eventSizeLimits.progressMessageBytes);
     expect(reports).toHaveLength(eventSizeLimits.progressReportsPerAttempt);
+  });
+});
+
+describe("an artifact store that fails", () => {
+  it("fails the attempt retryably with artifact_storage_failed, naming the store's answer; nothing recorded", async () => {
+    // A file where the store's root folder should be: every write fails (ENOTDIR), as a full or
+    // read-only disk, or an S3 bucket that refuses, would.
+    await writeFile(join(root, "not-a-folder"), "");
+    const { run } = setup(join(root, "not-a-folder"));
+    const refused = await run.ctx
+      .writeArtifact({ name: "a.txt", contentType: "text/plain", body: "x" })
+      .catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(RenderError);
+    expect(refused).toMatchObject({ code: "artifact_storage_failed", retryable: true });
+    expect((refused as RenderError).message).toMatch(/^could not store a\.txt: ENOTDIR/);
+    expect(run.artifacts()).toEqual([]);
   });
 });

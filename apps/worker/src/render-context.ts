@@ -1,7 +1,7 @@
 import type { ArtifactInput, Logger, RenderContext } from "@kiln/core";
 import { boundArtifactMetadata, eventSizeLimits, RenderError, truncateText } from "@kiln/core";
 import type { StoredArtifact } from "@kiln/db";
-import { type ArtifactStore, isValidArtifactName } from "@kiln/storage";
+import { ArtifactStorageError, type ArtifactStore, isValidArtifactName } from "@kiln/storage";
 
 export interface RenderContextOptions {
   jobId: string;
@@ -15,6 +15,18 @@ export interface RenderContextOptions {
   /** Persists and publishes one progress report; called in order, never concurrently. */
   onProgress(progress: number, stage: string, message?: string): Promise<void>;
 }
+
+/**
+ * A store that refuses or cannot be reached fails the attempt, retryably (the job's own attempts
+ * and backoff apply), naming what the store said: the render itself was fine.
+ */
+const storageFailure = (name: string, error: unknown): unknown =>
+  error instanceof ArtifactStorageError
+    ? new RenderError("artifact_storage_failed", `could not store ${name}: ${error.reason}`, {
+        retryable: true,
+        cause: error,
+      })
+    : error;
 
 /**
  * The context a renderer runs with. Progress is clamped, never goes backwards, and is throttled
@@ -71,10 +83,13 @@ export const createRenderContext = (options: RenderContextOptions) => {
       }
       const body =
         typeof artifact.body === "string" ? new TextEncoder().encode(artifact.body) : artifact.body;
-      const stored = await options.artifacts.put(
-        { companyId: options.companyId, jobId: options.jobId, name: artifact.name },
-        body,
-      );
+      const stored = await options.artifacts
+        .put({ companyId: options.companyId, jobId: options.jobId, name: artifact.name }, body, {
+          contentType: artifact.contentType,
+        })
+        .catch((error: unknown) => {
+          throw storageFailure(artifact.name, error);
+        });
       const entry: StoredArtifact = {
         name: artifact.name,
         contentType: artifact.contentType,

@@ -7,11 +7,18 @@ import { createCompanyStore, type PrismaClient } from "@kiln/db";
 import { createPrismaForTest } from "@kiln/db/testing";
 import { queueBackoffStrategy } from "@kiln/jobs";
 import { createEngineForTest, type EngineForTest } from "@kiln/jobs/testing";
-import { createRedisConnection, type JobQueues, type QueuedJobData, queueNameOf } from "@kiln/queue";
+import {
+  createRedisConnection,
+  type JobQueues,
+  type QueuedJobData,
+  queueNameOf,
+  queuePrefixOf,
+  type RedisClient,
+} from "@kiln/queue";
 import { createLocalArtifactStore } from "@kiln/storage";
 import { createTestDatabase, type TestDatabase } from "@kiln/testkit/databases";
+import { deleteRedisKeys } from "@kiln/testkit/redis";
 import { type Job as BullJob, Worker } from "bullmq";
-import type { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, expect, it, vi } from "vitest";
 import { type AttemptResult, abortReasons, createJobProcessor } from "./process-job.ts";
 import { createReleasedJobRequeuer } from "./requeue-released.ts";
@@ -22,8 +29,8 @@ const jobType = "canary";
 
 let database: TestDatabase;
 let prisma: PrismaClient;
-let redis: Redis;
-let blocking: Redis;
+let redis: RedisClient;
+let blocking: RedisClient;
 let storageDir: string;
 let queues: JobQueues;
 let kiln: EngineForTest;
@@ -42,8 +49,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await kiln.close();
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length > 0) await redis.del(...keys);
+  await deleteRedisKeys(redis, `${prefix}:*`);
   redis.disconnect();
   blocking.disconnect();
   await prisma.$disconnect();
@@ -93,7 +99,12 @@ const startWorker = (holdEntry: Promise<void>) => {
       if ("error" in ended) throw ended.error;
       return ended.result;
     },
-    { connection: blocking, prefix, concurrency: 2, settings: { backoffStrategy: queueBackoffStrategy(10) } },
+    {
+      connection: blocking,
+      prefix: queuePrefixOf(prefix, jobType),
+      concurrency: 2,
+      settings: { backoffStrategy: queueBackoffStrategy(10) },
+    },
   );
   worker.on("error", () => {});
   const requeuer = createReleasedJobRequeuer({ engine: kiln.engine, logger: silentLogger });

@@ -1,4 +1,4 @@
-import type { Logger, Renderer } from "@kiln/core";
+import { describeStorageLocation, type Logger, type Renderer, storageLocationOf } from "@kiln/core";
 import { createJobStore, createPrismaClient, guardDatabase } from "@kiln/db";
 import { createJobEngine, createJobRows, queueBackoffStrategy, queueMaxStalledCount } from "@kiln/jobs";
 import {
@@ -9,10 +9,11 @@ import {
   createRedisConnection,
   type QueuedJobData,
   queueNameOf,
+  queuePrefixOf,
   subscribeToControl,
 } from "@kiln/queue";
 import { createRendererRegistry, createRenderRunner } from "@kiln/renderers";
-import { createLocalArtifactStore } from "@kiln/storage";
+import { createArtifactStore } from "@kiln/storage";
 import { Worker } from "bullmq";
 import { startSlotAnnouncer } from "./announce-slots.ts";
 import { checkChromium } from "./check-chromium.ts";
@@ -92,7 +93,8 @@ export const runWorker = async ({ config, logger, jobTypes }: RunWorkerOptions) 
     jobTypes: served,
     logger,
   });
-  const artifacts = createLocalArtifactStore({ root: config.STORAGE_DIR });
+  const storage = storageLocationOf(config);
+  const artifacts = await createArtifactStore(storage);
   const engine = createJobEngine({
     rows: guardDatabase(createJobRows({ prisma })),
     reads: jobs,
@@ -117,7 +119,7 @@ export const runWorker = async ({ config, logger, jobTypes }: RunWorkerOptions) 
   for (const jobType of served) {
     const worker = new Worker<QueuedJobData, AttemptResult>(queueNameOf(jobType), processJob, {
       connection: blocking,
-      prefix,
+      prefix: queuePrefixOf(prefix, jobType),
       concurrency: config.WORKER_CONCURRENCY,
       lockDuration: config.KILN_LOCK_DURATION_MS,
       stalledInterval: config.KILN_STALLED_INTERVAL_MS,
@@ -176,6 +178,7 @@ export const runWorker = async ({ config, logger, jobTypes }: RunWorkerOptions) 
     {
       jobTypes: served,
       concurrency: config.WORKER_CONCURRENCY,
+      artifacts: describeStorageLocation(storage),
       renderLimits: Object.fromEntries(served.map((jobType) => [jobType, runner.limitsOf(jobType)])),
     },
     "kiln worker started",
@@ -204,6 +207,7 @@ export const runWorker = async ({ config, logger, jobTypes }: RunWorkerOptions) 
       loop.close();
       await Promise.allSettled([...renderers.values()].map((renderer) => renderer.close?.()));
       await queues.close().catch(() => {});
+      await artifacts.close();
       redis.disconnect();
       blocking.disconnect();
       await prisma.$disconnect().catch(() => {});

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseRedisUrl } from "./redis-url.ts";
 
 /** A configuration value that stops the process at boot, naming the variable. */
 export class ConfigError extends Error {
@@ -83,15 +84,29 @@ export const envList = () =>
         .filter(Boolean),
     );
 
-/** Settings every Kiln process shares: where PostgreSQL and Redis are, and the Redis key prefix. */
+/**
+ * Settings every Kiln process shares: where PostgreSQL and Redis are, and the Redis key prefix.
+ * Where the artifacts are is `storageConfigShape` (storage-config.ts), spread beside it.
+ */
 export const sharedConfigShape = {
   DATABASE_URL: envUrl("postgresql://postgres@127.0.0.1:5432/kiln", ["postgresql:", "postgres:"]),
-  REDIS_URL: envUrl("redis://127.0.0.1:6379", ["redis:", "rediss:"]),
+  /** One node (`redis://`), or a cluster (`redis+cluster://host:port,host:port…`): see redis-url.ts. */
+  REDIS_URL: z
+    .string()
+    .default("redis://127.0.0.1:6379")
+    .superRefine((value, ctx) => {
+      try {
+        parseRedisUrl(value);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message });
+      }
+    }),
+  // Plain: Kiln adds the hash tags itself (`{jobs.<type>}`, `{<companyId>}`) after the prefix; a
+  // tag in the prefix would put every key in one slot of a cluster.
   KILN_REDIS_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,64}$/, "letters, digits, _ . - only")
     .default("kiln"),
-  STORAGE_DIR: z.string().default(".data/artifacts"),
   LOG_LEVEL: logLevelSchema,
   KILN_EVENT_RETENTION_MS: envInt(24 * 3600 * 1000, { min: 1_000 }),
   KILN_EVENT_RETENTION_COUNT: envInt(10_000, { min: 100 }),

@@ -17,6 +17,8 @@ export const errorCodes = {
   rate_limited: 429,
   /** A company quota (jobs, streams, stored bytes): free some before asking again. */
   quota_exceeded: 429,
+  /** A `Range` outside the representation (`Content-Range: bytes *\/size` says its size). */
+  range_not_satisfiable: 416,
   internal: 500,
   unavailable: 503,
 } as const;

@@ -13,6 +13,8 @@ export * from "./job.ts";
 export * from "./job-status.ts";
 export * from "./job-summary.ts";
 export * from "./logger.ts";
+export * from "./redis-url.ts";
 export * from "./renderer.ts";
 export * from "./sleep.ts";
+export * from "./storage-config.ts";
 export * from "./uuid.ts";

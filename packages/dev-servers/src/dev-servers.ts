@@ -1,5 +1,6 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
+import { describeRedisUrl } from "@kiln/core/redis-url";
 import { buildRedisServer } from "./build-redis.ts";
 import { DevServerError } from "./dev-server-error.ts";
 import { startEmbeddedPostgres } from "./embedded-postgres.ts";
@@ -86,7 +87,11 @@ const planPostgres = async (options: DevServersOptions): Promise<PostgresPlan | 
 
 const planRedis = async (options: DevServersOptions): Promise<RedisPlan | string> => {
   if (options.redisUrl) {
-    return { kind: "use", url: options.redisUrl, line: `using REDIS_URL (${describeUrl(options.redisUrl)})` };
+    return {
+      kind: "use",
+      url: options.redisUrl,
+      line: `using REDIS_URL (${describeRedisUrl(options.redisUrl)})`,
+    };
   }
   const url = `redis://${loopback}:${options.redisPort}`;
   const where = `${loopback}:${options.redisPort}`;

@@ -5,8 +5,7 @@ import {
   type Logger,
   resolveCompanyLimits,
 } from "@kiln/core";
-import { createBroadcastPublisher, listenForBroadcasts } from "@kiln/queue";
-import type { Redis } from "ioredis";
+import { createBroadcastPublisher, listenForBroadcasts, type RedisClient } from "@kiln/queue";
 import { createCompanyCache } from "./company-cache.ts";
 
 /** Where limits are kept (the database's company limits store). */
@@ -20,9 +19,9 @@ export interface CompanyLimitsOptions {
   /** Every company's limits until an admin overrides them (from the environment). */
   defaults: CompanyLimits;
   /** Publishes changes to every instance. */
-  redis: Redis;
+  redis: RedisClient;
   /** The process's subscriber connection, shared with its other listeners. */
-  subscriber: Redis;
+  subscriber: RedisClient;
   /** Redis key prefix. Default `kiln`. */
   prefix?: string;
   /** How long an instance reuses a company's limits should a change announcement be lost. Default 5000 ms. */

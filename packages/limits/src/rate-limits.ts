@@ -1,5 +1,5 @@
 import type { CompanyLimits, Logger, RateLimitState } from "@kiln/core";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "@kiln/queue";
 import {
   type RateLimiterAbstract,
   RateLimiterMemory,
@@ -67,7 +67,7 @@ const dimensionsOf = (group: RateLimitGroup, limits: CompanyLimits): Dimension[]
 
 export interface RateLimiterOptions {
   /** The API's request-path connection (fails fast while Redis is down). */
-  redis: Redis;
+  redis: RedisClient;
   /** Redis key prefix. Default `kiln`. */
   prefix?: string;
   /** The window of burst allowances, in seconds. Default 10. */

@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "@kiln/core";
-import { withTimeout } from "@kiln/queue";
-import type { Redis } from "ioredis";
+import { type RedisClient, withTimeout } from "@kiln/queue";
 
 // A company's open SSE streams, fleet-wide: one sorted set per company whose members are leases
 // (one per open stream, named by the instance that holds it) scored by when they expire. Each
@@ -41,7 +40,7 @@ export type StreamLeaseAnswer = { granted: true; lease: StreamLease } | { grante
 
 export interface StreamLeasesOptions {
   /** The API's request-path connection. */
-  redis: Redis;
+  redis: RedisClient;
   /** Redis key prefix. Default `kiln`. */
   prefix?: string;
   /**

@@ -1,17 +1,20 @@
 import { randomBytes } from "node:crypto";
 import type { CompanyLimits } from "@kiln/core";
-import { Redis } from "ioredis";
+import { createRedisConnection, type RedisClient } from "@kiln/queue";
+import { deleteRedisKeys } from "@kiln/testkit/redis";
 
 /** Tests use their own Redis database index and a random key prefix: never a running instance's keys. */
 export const testRedisUrl = process.env.KILN_TEST_REDIS_URL ?? "redis://127.0.0.1:6379/13";
 
-/** A Redis connection and a fresh key prefix; `close()` deletes the prefix's keys. */
-export const createTestRedis = () => {
+/**
+ * A Redis connection and a fresh key prefix; `close()` deletes the prefix's keys. `url` may name a
+ * cluster (`redis+cluster://…`).
+ */
+export const createTestRedis = (url = testRedisUrl) => {
   const prefix = `kiln-test-${randomBytes(5).toString("hex")}`;
-  const connections: Redis[] = [];
+  const connections: RedisClient[] = [];
   const connect = () => {
-    const redis = new Redis(testRedisUrl, { maxRetriesPerRequest: 1 });
-    redis.on("error", () => {});
+    const redis = createRedisConnection({ url, name: "kiln-test" });
     connections.push(redis);
     return redis;
   };
@@ -22,8 +25,7 @@ export const createTestRedis = () => {
     /** Another connection, as another instance would hold. */
     connect,
     async close() {
-      const keys = await redis.keys(`${prefix}:*`);
-      if (keys.length > 0) await redis.del(...keys);
+      await deleteRedisKeys(redis, `${prefix}:*`);
       for (const connection of connections) connection.disconnect();
     },
   };

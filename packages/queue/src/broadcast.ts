@@ -1,14 +1,15 @@
-import type { Redis } from "ioredis";
-import { withTimeout } from "./redis-connection.ts";
+import { onChannelMessage, onResubscribed, publishTo, subscribeTo, unsubscribeFrom } from "./pubsub.ts";
+import { type RedisClient, withTimeout } from "./redis-connection.ts";
 
 /**
- * Messages every API instance must hear (a revoked key, changed limits), on a plain (not sharded)
- * pub/sub channel: every instance subscribes, whatever its slot. Redis pub/sub keeps nothing, so a
- * listener that reconnects is told to resync (re-check whatever it may have missed).
+ * Messages every API instance must hear (a revoked key, changed limits), on one channel every
+ * instance subscribes to (on a cluster: sharded, on the shard owning the channel's slot). Redis
+ * pub/sub keeps nothing, so a listener that reconnects is told to resync (re-check whatever it may
+ * have missed).
  */
 
 export interface BroadcastPublisherOptions {
-  redis: Redis;
+  redis: RedisClient;
   channel: string;
   /** How long a publish may take before it counts as failed. Default 3000 ms. */
   timeoutMs?: number;
@@ -21,7 +22,7 @@ export const createBroadcastPublisher = <T>({
 }: BroadcastPublisherOptions) => ({
   /** Resolves with how many processes heard the message. */
   publish: (message: T): Promise<number> =>
-    withTimeout(redis.publish(channel, JSON.stringify(message)), timeoutMs, `publish on ${channel}`),
+    withTimeout(publishTo(redis, channel, JSON.stringify(message)), timeoutMs, `publish on ${channel}`),
 });
 
 export interface BroadcastListenerOptions<T> {
@@ -29,7 +30,7 @@ export interface BroadcastListenerOptions<T> {
    * The process's subscriber connection, shared with the event hub: ioredis dispatches every
    * message to every listener, and each keeps to its own channels.
    */
-  subscriber: Redis;
+  subscriber: RedisClient;
   channel: string;
   /** Reads a message; `undefined` ignores it (only Kiln publishes here, so that is never expected). */
   parse(message: unknown): T | undefined;
@@ -63,21 +64,16 @@ export const listenForBroadcasts = <T>({
     if (message !== undefined) onMessage(message);
   };
   // ioredis resubscribes by itself after a reconnect, but what was published in between is lost.
-  let readyOnce = subscriber.status === "ready";
-  const onReady = () => {
-    if (readyOnce) onResync();
-    readyOnce = true;
-  };
-  subscriber.on("message", onAnyMessage);
-  subscriber.on("ready", onReady);
-  const ready = subscriber.subscribe(channel).then(() => undefined);
+  const stopMessages = onChannelMessage(subscriber, onAnyMessage);
+  const stopResync = onResubscribed(subscriber, onResync);
+  const ready = subscribeTo(subscriber, channel);
   ready.catch(() => {});
   return {
     ready,
     async close() {
-      subscriber.off("message", onAnyMessage);
-      subscriber.off("ready", onReady);
-      if (subscriber.status === "ready") await subscriber.unsubscribe(channel).catch(() => {});
+      stopMessages();
+      stopResync();
+      if (subscriber.status === "ready") await unsubscribeFrom(subscriber, channel).catch(() => {});
     },
   };
 };

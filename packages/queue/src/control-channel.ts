@@ -1,5 +1,5 @@
-import type { Redis } from "ioredis";
-import { withTimeout } from "./redis-connection.ts";
+import { onChannelMessage, publishTo, subscribeTo } from "./pubsub.ts";
+import { type RedisClient, withTimeout } from "./redis-connection.ts";
 
 /** Commands from the API to every worker, wherever they run. */
 export type ControlCommand = { type: "cancel"; jobId: string; jobType: string };
@@ -7,7 +7,7 @@ export type ControlCommand = { type: "cancel"; jobId: string; jobType: string };
 const channelOf = (prefix: string) => `${prefix}:control`;
 
 export interface ControlPublisherOptions {
-  redis: Redis;
+  redis: RedisClient;
   /** Redis key prefix. Default `kiln`. */
   prefix?: string;
 }
@@ -23,12 +23,12 @@ export const createControlPublisher = ({
   prefix = "kiln",
 }: ControlPublisherOptions): ControlPublisher => ({
   publish: (command) =>
-    withTimeout(redis.publish(channelOf(prefix), JSON.stringify(command)), 3_000, "control publish"),
+    withTimeout(publishTo(redis, channelOf(prefix), JSON.stringify(command)), 3_000, "control publish"),
 });
 
 export interface ControlSubscriberOptions {
   /** A dedicated connection: it is closed with the subscription. */
-  subscriber: Redis;
+  subscriber: RedisClient;
   prefix?: string;
   onCommand(command: ControlCommand): void;
 }
@@ -46,7 +46,7 @@ export const subscribeToControl = async ({
   onCommand,
 }: ControlSubscriberOptions): Promise<ControlSubscription> => {
   const channel = channelOf(prefix);
-  subscriber.on("message", (from: string, message: string) => {
+  onChannelMessage(subscriber, (from, message) => {
     if (from !== channel) return;
     try {
       onCommand(JSON.parse(message) as ControlCommand);
@@ -54,6 +54,6 @@ export const subscribeToControl = async ({
       // A malformed command is ignored: commands come only from Kiln's own API.
     }
   });
-  await subscriber.subscribe(channel);
+  await subscribeTo(subscriber, channel);
   return { close: () => subscriber.quit().then(() => undefined) };
 };

@@ -1,7 +1,7 @@
 import { type JobsOptions, Queue } from "bullmq";
-import type { Redis } from "ioredis";
 import { createFairLines, type FairLines } from "./fair/fair-lines.ts";
-import { withTimeout } from "./redis-connection.ts";
+import { jobTypeKeys } from "./hash-tags.ts";
+import { type RedisClient, withTimeout } from "./redis-connection.ts";
 
 /** What the queue carries: only the id; the row in PostgreSQL holds everything else. */
 export interface QueuedJobData {
@@ -21,7 +21,7 @@ export interface EnqueueRequest {
 }
 
 export interface JobQueuesOptions {
-  connection: Redis;
+  connection: RedisClient;
   /** Redis key prefix of every queue. Default `kiln`. */
   prefix?: string;
   /** How long an enqueue may take before it counts as failed. Default 3000 ms. */
@@ -30,6 +30,13 @@ export interface JobQueuesOptions {
 
 /** The queue of a job type. One queue per job type lets operators run workers for some types only. */
 export const queueNameOf = (jobType: string): string => `jobs.${jobType}`;
+
+/**
+ * The BullMQ prefix of a job type's queue: Kiln's prefix and the job type's hash tag, so on a
+ * cluster the queue's keys (which BullMQ's scripts use together) share one slot with the type's
+ * fair lines, and each job type's queue can live on another shard.
+ */
+export const queuePrefixOf = (prefix: string, jobType: string): string => jobTypeKeys(prefix, jobType);
 
 /**
  * The backoff type of every entry: the delay is the lifecycle engine's, handed to the worker with
@@ -84,7 +91,10 @@ export const createJobQueues = ({
   const queue = (jobType: string): Queue<QueuedJobData> => {
     let found = queues.get(jobType);
     if (!found) {
-      found = new Queue<QueuedJobData>(queueNameOf(jobType), { connection, prefix });
+      found = new Queue<QueuedJobData>(queueNameOf(jobType), {
+        connection,
+        prefix: queuePrefixOf(prefix, jobType),
+      });
       found.on("error", () => {});
       queues.set(jobType, found);
     }

@@ -1,11 +1,11 @@
-import type { Redis } from "ioredis";
 import { type BroadcastListener, createBroadcastPublisher, listenForBroadcasts } from "./broadcast.ts";
+import type { RedisClient } from "./redis-connection.ts";
 
 /** Revoked API keys, broadcast to every API instance so each ends the streams the key opened. */
 const channelOf = (prefix: string) => `${prefix}:api-keys:revoked`;
 
 export interface KeyRevocationPublisherOptions {
-  redis: Redis;
+  redis: RedisClient;
   /** Redis key prefix. Default `kiln`. */
   prefix?: string;
   /** How long a publish may take before it counts as failed. Default 3000 ms. */
@@ -33,7 +33,7 @@ export const createKeyRevocationPublisher = ({
 
 export interface KeyRevocationListenerOptions {
   /** The process's subscriber connection, shared with the event hub. */
-  subscriber: Redis;
+  subscriber: RedisClient;
   /** Redis key prefix. Default `kiln`. */
   prefix?: string;
   onRevoked(keyId: string): void;

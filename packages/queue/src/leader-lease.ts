@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "./redis-connection.ts";
 
 export interface LeaderLeaseOptions {
-  redis: Redis;
+  redis: RedisClient;
   /** The lease's Redis key. */
   key: string;
   /** How long the lease lasts without renewal. */

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "./redis-connection.ts";
 
 /**
  * A Lua script called by its SHA-1 (`EVALSHA`): its text crosses the connection once per Redis
@@ -8,7 +8,7 @@ import type { Redis } from "ioredis";
  */
 export const luaScript = (lua: string) => {
   const sha = createHash("sha1").update(lua).digest("hex");
-  return async (redis: Redis, keys: string[], args: (string | number)[]): Promise<unknown> => {
+  return async (redis: RedisClient, keys: string[], args: (string | number)[]): Promise<unknown> => {
     try {
       return await redis.evalsha(sha, keys.length, ...keys, ...args);
     } catch (error) {

@@ -1,12 +1,11 @@
 import { createHash } from "node:crypto";
 import type { CompanyStore } from "@kiln/db";
-import { listenForKeyRevocations } from "@kiln/queue";
-import type { Redis } from "ioredis";
+import { listenForKeyRevocations, type RedisClient } from "@kiln/queue";
 
 export interface ApiKeyCacheOptions {
   companies: Pick<CompanyStore, "authenticateApiKey" | "isApiKeyActive">;
   /** The process's subscriber connection: revocations arrive there (`<prefix>:api-keys:revoked`). */
-  subscriber: Redis;
+  subscriber: RedisClient;
   prefix: string;
   /**
    * How long a key found active is trusted without a revocation heard: the bound on a revocation

@@ -11,6 +11,7 @@ const titles: Record<ErrorCode, string> = {
   unsupported_media_type: "Unsupported media type",
   rate_limited: "Too many requests",
   quota_exceeded: "Quota exceeded",
+  range_not_satisfiable: "Range not satisfiable",
   internal: "Internal server error",
   unavailable: "Service unavailable",
 };

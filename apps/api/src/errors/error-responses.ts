@@ -32,6 +32,10 @@ export const errorResponses = {
       RateLimit: header('What is left of each: `"submit";r=0;t=1`'),
     },
   },
+  416: {
+    ...problem("The `Range` asks for bytes past the end"),
+    headers: { "Content-Range": header("`bytes */<size>`: the size of the whole") },
+  },
   500: problem("Unexpected error"),
   503: problem("A dependency is unavailable"),
 } as const;

@@ -1,12 +1,11 @@
 import type { Logger } from "@kiln/core";
 import type { CompanyStore } from "@kiln/db";
-import { listenForKeyRevocations } from "@kiln/queue";
-import type { Redis } from "ioredis";
+import { listenForKeyRevocations, type RedisClient } from "@kiln/queue";
 import type { SseRegistry } from "./sse-registry.ts";
 
 export interface CloseRevokedStreamsOptions {
   /** The process's one subscriber connection (shared with the event hub). */
-  subscriber: Redis;
+  subscriber: RedisClient;
   prefix: string;
   sse: SseRegistry;
   companies: Pick<CompanyStore, "inactiveApiKeyIds">;

@@ -55,15 +55,15 @@ export const streamJobEvents = async (
 ): Promise<void> => {
   const pump = await subscribePump({ hub }, session, {
     companyId,
-    replay: (afterId) => events.replayJob(jobId, afterId),
+    replay: (afterId) => events.replayJob(companyId, jobId, afterId),
     accepts: (event) => event.data.jobId === jobId,
     isLast: endsJobStream,
   });
 
-  const newest = await events.lastJobEventId(jobId);
+  const newest = await events.lastJobEventId(companyId, jobId);
   const resumeAfter = resumePosition(lastEventId, newest);
   if (resumeAfter) {
-    const replayed = await events.replayJob(jobId, resumeAfter);
+    const replayed = await events.replayJob(companyId, jobId, resumeAfter);
     const job = await jobs.getJobSummary(companyId, jobId);
     if (!job) return session.close();
     const end = replayed.findIndex((event) => isCurrentEnd(event, job));

@@ -2,12 +2,13 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Logger, silentLogger } from "@kiln/core";
+import { type Logger, namesRedisCluster, silentLogger } from "@kiln/core";
+import { createRedisConnection } from "@kiln/queue";
 import { createRendererRegistry } from "@kiln/renderers";
 import { type ServedApp, type SpawnedProcess, serveFetch, spawnKilnProcess } from "@kiln/testkit";
 import { createTestDatabase } from "@kiln/testkit/databases";
+import { deleteRedisKeys } from "@kiln/testkit/redis";
 import { loadWorkerConfig, runWorker } from "@kiln/worker";
-import { Redis } from "ioredis";
 import { createApp, type KilnApp } from "../app.ts";
 import { buildServices } from "../build-services.ts";
 import { loadApiConfig } from "../config.ts";
@@ -28,6 +29,10 @@ export interface ApiThrough {
 export interface HarnessOptions {
   /** Extra API settings (env names). */
   env?: Record<string, string>;
+  /**
+   * Another Redis than the tests' database 13, e.g. a cluster's `redis+cluster://…` URL
+   * (`startRedisCluster` in @kiln/testkit/redis): the API, the workers and `h.redis` use it.
+   */
   redisUrl?: string;
   /** Proxies the harness's own in-process API goes through. */
   apiThrough?: ApiThrough;
@@ -37,6 +42,8 @@ export interface HarnessOptions {
 
 const viaPort = (url: string, port: number | undefined) => {
   if (!port) return url;
+  // A cluster client learns every node's address from the cluster and connects to each itself.
+  if (namesRedisCluster(url)) throw new Error("a TCP proxy cannot stand between an API and a Redis Cluster");
   const parsed = new URL(url);
   parsed.port = String(port);
   return parsed.toString();
@@ -98,9 +105,10 @@ export const createTestHarness = async (options: HarnessOptions = {}) => {
     ...roomyLimits,
     ...options.env,
   };
-  const apiConfig = (through: ApiThrough = {}) =>
+  const apiConfig = (through: ApiThrough = {}, extraEnv: Record<string, string> = {}) =>
     loadApiConfig({
       ...env,
+      ...extraEnv,
       DATABASE_URL: viaPort(database.url, through.postgresPort),
       REDIS_URL: viaPort(redisUrl, through.redisPort),
     });
@@ -111,7 +119,8 @@ export const createTestHarness = async (options: HarnessOptions = {}) => {
   const instances = new Set<{ close(): Promise<void> }>();
   const workers = new Set<InProcessWorker>();
   const servers = new Set<ServedApp>();
-  const redis = new Redis(redisUrl);
+  // The harness's own connection (tests read keys with it); patient, as a test's reads should be.
+  const redis = createRedisConnection({ url: redisUrl, name: "kiln-test-harness", blocking: true });
 
   const requestTo =
     (target: KilnApp) =>
@@ -200,10 +209,17 @@ export const createTestHarness = async (options: HarnessOptions = {}) => {
 
     /**
      * Another in-process API instance with services of its own (connections, SSE registry, event
-     * hub) over the same database and Redis prefix, as a second machine would run it.
+     * hub) over the same database and Redis prefix, as a second machine would run it; `env`
+     * changes some of its settings.
      */
-    async addApiInstance({ through }: { through?: ApiThrough } = {}) {
-      const other = await buildServices({ config: apiConfig(through), logger, adminToken });
+    async addApiInstance({
+      through,
+      env: instanceEnv,
+    }: {
+      through?: ApiThrough;
+      env?: Record<string, string>;
+    } = {}) {
+      const other = await buildServices({ config: apiConfig(through, instanceEnv), logger, adminToken });
       const otherApp = createApp(other.services);
       instances.add(other);
       return {
@@ -242,14 +258,7 @@ export const createTestHarness = async (options: HarnessOptions = {}) => {
       await Promise.all([...workers].map((worker) => worker.close()));
       await Promise.all([...instances].map((instance) => instance.close()));
       await built.close();
-      const keys: string[] = [];
-      let cursor = "0";
-      do {
-        const [next, batch] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
-        cursor = next;
-        keys.push(...batch);
-      } while (cursor !== "0");
-      if (keys.length > 0) await redis.del(...keys);
+      await deleteRedisKeys(redis, `${prefix}:*`);
       redis.disconnect();
       // Emptied and kept for the next harness of this process: cheaper than a drop and a new copy.
       await database.release();

@@ -46,10 +46,11 @@ it("the API process is killed while a client follows a job: the client resumes o
   expect(after.at(-1)?.event).toBe("content_job.done");
 
   // Everything the job published, in order, is exactly what the client saw across both connections.
-  const stored = (await h.redis.xrange(eventKeys(h.prefix).jobStream(jobId), "-", "+")) as [
-    string,
-    string[],
-  ][];
+  const stored = (await h.redis.xrange(
+    eventKeys(h.prefix).jobStream(company.companyId, jobId),
+    "-",
+    "+",
+  )) as [string, string[]][];
   const seen = [...before.slice(1), ...after].map((e) => e.id);
   expect(new Set(seen).size).toBe(seen.length);
   expect(seen).toEqual(stored.map(([id]) => id).filter((id) => id > before[0]!.id!));

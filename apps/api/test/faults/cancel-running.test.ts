@@ -49,10 +49,11 @@ it("cancelling a job running on a worker (told through Redis) aborts its rendere
     15_000,
     "the cancelled attempt to let go of its queue entry",
   );
-  const entries = (await h.redis.xrange(eventKeys(h.prefix).jobStream(jobId), "-", "+")) as [
-    string,
-    string[],
-  ][];
+  const entries = (await h.redis.xrange(
+    eventKeys(h.prefix).jobStream(company.companyId, jobId),
+    "-",
+    "+",
+  )) as [string, string[]][];
   const progressTimes = entries
     .filter(([, fields]) => fields[1] === "content_job.progress")
     .map(([id]) => Number(id.split("-")[0]));

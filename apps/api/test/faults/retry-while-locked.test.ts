@@ -62,10 +62,11 @@ it("a retry that arrives while a paused worker still holds the old attempt runs 
   expect(await getJob(h, company, jobId)).toMatchObject({ status: "done", attempts: 2, progress: 100 });
 
   // The cancelled attempt recorded nothing after the cancel: one cancel, then the new attempt's start and its single done.
-  const entries = (await h.redis.xrange(eventKeys(h.prefix).jobStream(jobId), "-", "+")) as [
-    string,
-    string[],
-  ][];
+  const entries = (await h.redis.xrange(
+    eventKeys(h.prefix).jobStream(company.companyId, jobId),
+    "-",
+    "+",
+  )) as [string, string[]][];
   const types = entries.map(([, fields]) => fields[1]);
   const afterCancel = types.slice(types.indexOf("content_job.cancelled"));
   expect(afterCancel.filter((type) => type !== "content_job.progress")).toEqual([

@@ -96,7 +96,13 @@ describe("worker /metrics (KILN_WORKER_METRICS_PORT)", () => {
     expect(lines).toContain('kiln_jobs_processed_total{job_type="canary",outcome="failed"} 1');
   });
 
-  it("answers 404 to anything but /metrics", async () => {
+  it("answers /healthz for a liveness probe", async () => {
+    const response = await fetch(metricsUrl.replace("/metrics", "/healthz"));
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe("ok\n");
+  });
+
+  it("answers 404 to anything but /metrics and /healthz", async () => {
     expect((await fetch(metricsUrl.replace("/metrics", "/"))).status).toBe(404);
     expect((await fetch(metricsUrl, { method: "POST" })).status).toBe(404);
   });

@@ -66,6 +66,49 @@ describe("GET …/content-jobs/:jobId/artifacts/:name", () => {
     expect(await response.text()).toBe(bytes);
   });
 
+  it("Range: one byte range → 206 with Content-Range and only those bytes", async () => {
+    const size = Buffer.byteLength(bytes);
+    for (const [range, start, end] of [
+      ["bytes=0-4", 0, 4],
+      ["bytes=5-", 5, size - 1],
+      ["bytes=-3", size - 3, size - 1],
+      ["bytes=10-100000", 10, size - 1],
+    ] as const) {
+      const response = await download(doneJob, "canary.json", { range });
+      expect(response.status, range).toBe(206);
+      expect(response.headers.get("content-range")).toBe(`bytes ${start}-${end}/${size}`);
+      expect(response.headers.get("content-length")).toBe(String(end - start + 1));
+      expect(response.headers.get("etag")).toBe(`"${sha256}"`);
+      expect(response.headers.get("content-type")).toBe("application/json");
+      expect(await response.text()).toBe(bytes.slice(start, end + 1));
+    }
+    expect((await download(doneJob, "canary.json")).headers.get("accept-ranges")).toBe("bytes");
+  });
+
+  it("Range past the end → 416 problem with Content-Range: bytes */size", async () => {
+    const size = Buffer.byteLength(bytes);
+    for (const range of [`bytes=${size}-`, "bytes=-0"]) {
+      const response = await download(doneJob, "canary.json", { range });
+      expect(response.headers.get("content-range"), range).toBe(`bytes */${size}`);
+      expect((await expectProblem(response, 416)).title).toBe("Range not satisfiable");
+    }
+  });
+
+  it("a Range it may ignore (several ranges, bad syntax, another unit, a stale If-Range) → 200 whole", async () => {
+    for (const headers of <Record<string, string>[]>[
+      { range: "bytes=0-1,4-5" },
+      { range: "bytes=5-2" },
+      { range: "items=0-1" },
+      { range: "bytes=0-1", "if-range": '"an-older-etag"' },
+    ]) {
+      const response = await download(doneJob, "canary.json", headers);
+      expect(response.status, JSON.stringify(headers)).toBe(200);
+      expect(await response.text()).toBe(bytes);
+    }
+    const current = await download(doneJob, "canary.json", { range: "bytes=0-1", "if-range": `"${sha256}"` });
+    expect(current.status).toBe(206);
+  });
+
   it("an HTML artifact downloads as an attachment, never rendered inline", async () => {
     const jobId = await submitCanary(h, acme);
     await finishJob(h, acme.companyId, jobId, "index.html", "<h1>hi</h1>");

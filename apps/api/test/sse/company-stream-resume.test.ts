@@ -1,5 +1,6 @@
 import { eventKeys } from "@kiln/queue";
 import { readSse, waitUntil } from "@kiln/testkit";
+import { channelSubscribers } from "@kiln/testkit/redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestHarness, type TestHarness } from "../../src/testing/test-harness.ts";
 
@@ -25,8 +26,7 @@ const submit = async () => {
 /** The company's live channel is subscribed in Redis: a stream opened without Last-Event-ID is live from here on. */
 const companyStreamLive = async () => {
   const channel = eventKeys(h.prefix).companyChannel(company.companyId);
-  const [, subscribers] = (await h.redis.call("PUBSUB", "NUMSUB", channel)) as [string, number];
-  return h.services.hub.stats().listeners > 0 && Number(subscribers) > 0;
+  return h.services.hub.stats().listeners > 0 && (await channelSubscribers(h.redis, channel)) > 0;
 };
 
 const openCompanyStream = (lastEventId?: string) =>

@@ -58,7 +58,7 @@ describe("a real worker: resuming a job's stream across a manual retry", () => {
     });
     // Everything the job logged after that id, in order, each once: the old failure, the retry's
     // snapshot and the whole new attempt.
-    const logged = await h.services.events.replayJob(jobId, before);
+    const logged = await h.services.events.replayJob(acme.companyId, jobId, before);
     expect(resumed.events.map(({ id, event }) => ({ id, event }))).toEqual(
       logged.map(({ id, type }) => ({ id, event: type })),
     );

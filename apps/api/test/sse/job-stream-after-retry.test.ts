@@ -56,7 +56,7 @@ const openStream = async (jobId: string, lastEventId?: string) => {
 /** A job that failed, then was retried by hand; `before` is an event id from before the failure. */
 const failedThenRetried = async () => {
   const jobId = await submitCanary(h, acme, { maxAttempts: 1 });
-  const before = (await h.services.events.lastJobEventId(jobId))!;
+  const before = (await h.services.events.lastJobEventId(acme.companyId, jobId))!;
   await failLikeAWorker(jobId);
   await retry(jobId);
   return { jobId, before };
@@ -97,7 +97,7 @@ describe("the job stream across a manual retry", () => {
     await finishLikeAWorker(jobId);
     const { events, ended } = await readSse(await openStream(jobId, before), { timeoutMs: 5_000 });
     expect(ended).toBe(true);
-    const logged = await h.services.events.replayJob(jobId, before);
+    const logged = await h.services.events.replayJob(acme.companyId, jobId, before);
     expect(events.map(({ id, event }) => ({ id, event }))).toEqual(
       logged.map(({ id, type }) => ({ id, event: type })),
     );
@@ -128,7 +128,7 @@ describe("the job stream across a manual retry", () => {
 
   it("resumed from the retry's own event after the job finished again: replays the new attempt only", async () => {
     const { jobId } = await failedThenRetried();
-    const retried = (await h.services.events.lastJobEventId(jobId))!;
+    const retried = (await h.services.events.lastJobEventId(acme.companyId, jobId))!;
     await finishLikeAWorker(jobId);
     const { events, ended } = await readSse(await openStream(jobId, retried), { timeoutMs: 5_000 });
     expect(typesOf(events)).toEqual(["content_job.started", "content_job.done"]);
@@ -137,7 +137,7 @@ describe("the job stream across a manual retry", () => {
 
   it("resumed from before the failure of a job that was not retried: still ends on its failure", async () => {
     const jobId = await submitCanary(h, acme, { maxAttempts: 1 });
-    const before = (await h.services.events.lastJobEventId(jobId))!;
+    const before = (await h.services.events.lastJobEventId(acme.companyId, jobId))!;
     await failLikeAWorker(jobId);
     const { events, ended } = await readSse(await openStream(jobId, before), { timeoutMs: 5_000 });
     expect(typesOf(events)).toEqual(["content_job.started", "content_job.failed"]);

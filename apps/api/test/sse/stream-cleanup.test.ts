@@ -1,5 +1,6 @@
 import { eventKeys } from "@kiln/queue";
 import { waitUntil } from "@kiln/testkit";
+import { channelSubscribers } from "@kiln/testkit/redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestHarness, type TestHarness } from "../../src/testing/test-harness.ts";
 
@@ -11,10 +12,7 @@ beforeAll(async () => {
 });
 afterAll(() => h?.close());
 
-const subscribersOf = async (channel: string) => {
-  const [, count] = (await h.redis.call("PUBSUB", "NUMSUB", channel)) as [string, number];
-  return Number(count);
-};
+const subscribersOf = (channel: string) => channelSubscribers(h.redis, channel);
 
 describe("SSE clients release what they hold", () => {
   it("twenty clients on job and company streams share one subscription and release everything on disconnect", async () => {

@@ -17,7 +17,11 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
-/** A bare HTTP server answering `GET /metrics` for Prometheus; a worker has no other HTTP to speak. */
+/**
+ * A bare HTTP server answering `GET /metrics` for Prometheus, and `GET /healthz` for a liveness
+ * probe (renders run in threads, so a worker whose loop answers is alive); a worker has no other
+ * HTTP to speak.
+ */
 export const startMetricsServer = async ({
   registry,
   port,
@@ -26,7 +30,13 @@ export const startMetricsServer = async ({
 }: MetricsServerOptions): Promise<MetricsServer> => {
   const server = createServer((request, response) => {
     const path = (request.url ?? "/").split("?")[0];
-    if (path !== "/metrics" || (request.method !== "GET" && request.method !== "HEAD")) {
+    const read = request.method === "GET" || request.method === "HEAD";
+    if (path === "/healthz" && read) {
+      response.writeHead(200, { "content-type": "text/plain", "cache-control": "no-store" });
+      response.end(request.method === "HEAD" ? undefined : "ok\n");
+      return;
+    }
+    if (path !== "/metrics" || !read) {
       response.writeHead(404, { "content-type": "text/plain" }).end("not found\n");
       return;
     }

@@ -104,7 +104,7 @@ it("resumed from before a failure retried by hand, followJob and waitForJob go o
     type: "content_job.done",
     data: { job: { status: "done", attempts: 2 } },
   });
-  const logged = await h.services.events.replayJob(jobId, before);
+  const logged = await h.services.events.replayJob(connect.companyId, jobId, before);
   expect(resumed.map(({ id, type }) => ({ id, type }))).toEqual(logged.map(({ id, type }) => ({ id, type })));
   expect(waited).toMatchObject({ id: jobId, status: "done", attempts: 2 });
 }, 90_000);
@@ -142,6 +142,6 @@ it("a connection dropped right after the old terminal event reconnects and follo
   // The second stream resumed after the old failure: the drop was not taken for the end.
   expect(streams).toEqual([before, failed?.id]);
   expect(resumed.at(-1)).toMatchObject({ type: "content_job.done", data: { job: { attempts: 2 } } });
-  const logged = await h.services.events.replayJob(jobId, before);
+  const logged = await h.services.events.replayJob(connect.companyId, jobId, before);
   expect(resumed.map((event) => event.id)).toEqual(logged.map((event) => event.id));
 }, 90_000);

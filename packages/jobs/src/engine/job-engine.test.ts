@@ -2,9 +2,9 @@ import { randomBytes } from "node:crypto";
 import type { JobEvent } from "@kiln/core";
 import { createCompanyStore, type PrismaClient } from "@kiln/db";
 import { createPrismaForTest } from "@kiln/db/testing";
-import { createEventLog, createRedisConnection, RetryLater } from "@kiln/queue";
+import { createEventLog, createRedisConnection, type RedisClient, RetryLater } from "@kiln/queue";
 import { createTestDatabase, type TestDatabase } from "@kiln/testkit/databases";
-import type { Redis } from "ioredis";
+import { deleteRedisKeys } from "@kiln/testkit/redis";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { maxInterruptionRefunds, queueAttemptsFor } from "../lifecycle/attempt-budget.ts";
 import { createEngineForTest, type EngineForTest } from "../testing/index.ts";
@@ -17,7 +17,7 @@ const backoffMs = 100;
 
 let database: TestDatabase;
 let prisma: PrismaClient;
-let redis: Redis;
+let redis: RedisClient;
 let kiln: EngineForTest;
 let companyId: string;
 const deleted: string[] = [];
@@ -44,8 +44,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await kiln.close();
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length > 0) await redis.del(...keys);
+  await deleteRedisKeys(redis, `${prefix}:*`);
   redis.disconnect();
   await prisma.$disconnect();
   await database.drop();
@@ -54,7 +53,7 @@ afterAll(async () => {
 const events = () => createEventLog({ redis, prefix });
 /** The job's events, as its stream replays them: type and the data that tells them apart. */
 const eventsOf = async (jobId: string) =>
-  (await events().replayJob(jobId, "0")).map((event: JobEvent) => event.type);
+  (await events().replayJob(companyId, jobId, "0")).map((event: JobEvent) => event.type);
 
 const rowOf = (jobId: string) => prisma.contentJob.findUniqueOrThrow({ where: { id: jobId } });
 
@@ -135,7 +134,9 @@ describe("an attempt", () => {
       { kind: "failed" },
     ]);
     expect(await rowOf(jobId)).toMatchObject({ status: "failed", attempts: 3, error: boom });
-    const retrying = (await events().replayJob(jobId, "0")).filter((e) => e.type === "content_job.retrying");
+    const retrying = (await events().replayJob(companyId, jobId, "0")).filter(
+      (e) => e.type === "content_job.retrying",
+    );
     expect(retrying.map((e) => e.data)).toMatchObject([
       { attempt: 2, delayMs: backoffMs, error: boom },
       { attempt: 3, delayMs: backoffMs * 2, error: boom },
@@ -200,7 +201,9 @@ describe("an attempt", () => {
       "content_job.started",
       "content_job.failed",
     ]);
-    const lost = (await events().replayJob(jobId, "0")).find((e) => e.type === "content_job.retrying");
+    const lost = (await events().replayJob(companyId, jobId, "0")).find(
+      (e) => e.type === "content_job.retrying",
+    );
     expect(lost?.data).toMatchObject({ attempt: 2, error: { code: "worker_lost" } });
   });
 });

@@ -1,7 +1,12 @@
 import { silentLogger } from "@kiln/core";
 import { createJobStore, type PrismaClient } from "@kiln/db";
-import { createControlPublisher, createEventLog, createJobQueues, type JobQueues } from "@kiln/queue";
-import type { Redis } from "ioredis";
+import {
+  createControlPublisher,
+  createEventLog,
+  createJobQueues,
+  type JobQueues,
+  type RedisClient,
+} from "@kiln/queue";
 import { type CompanyLimitsSource, createJobEngine } from "../engine/create-job-engine.ts";
 import type { JobEngine } from "../engine/job-engine.ts";
 import { createJobRows, type NewJobRow } from "../store/job-rows.ts";
@@ -24,7 +29,7 @@ export const createEngineForTest = ({
   limits,
 }: {
   prisma: PrismaClient;
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   retryBackoffMs?: number;
   artifacts?: { deleteJob(companyId: string, jobId: string): Promise<void> };

@@ -1,6 +1,7 @@
 import type { JobEvent, Logger } from "@kiln/core";
 import { silentLogger } from "@kiln/core";
-import type { Redis } from "ioredis";
+import { onChannelMessage, onResubscribed, subscribeTo, unsubscribeFrom } from "../pubsub.ts";
+import type { RedisClient } from "../redis-connection.ts";
 import { eventKeys } from "./event-keys.ts";
 import { parseLiveMessage } from "./event-log.ts";
 
@@ -12,7 +13,7 @@ export interface EventListener {
 
 export interface EventHubOptions {
   /** A dedicated connection: once subscribed, it can do nothing else. */
-  subscriber: Redis;
+  subscriber: RedisClient;
   /** Redis key prefix. Default `kiln`. */
   prefix?: string;
   logger?: Logger;
@@ -44,9 +45,8 @@ export const createEventHub = ({
   const keys = eventKeys(prefix);
   const listeners = new Map<string, Set<EventListener>>();
   const pending = new Map<string, Promise<unknown>>();
-  let readyOnce = false;
 
-  subscriber.on("message", (channel: string, message: string) => {
+  onChannelMessage(subscriber, (channel, message) => {
     const set = listeners.get(channel);
     if (!set || set.size === 0) return;
     let event: JobEvent;
@@ -61,21 +61,16 @@ export const createEventHub = ({
 
   // ioredis resubscribes by itself after a reconnect; what was published in between is only in the
   // streams, so every listener is told to replay.
-  subscriber.on("ready", () => {
-    if (!readyOnce) {
-      readyOnce = true;
-      return;
-    }
+  onResubscribed(subscriber, () => {
     for (const set of listeners.values()) for (const listener of set) listener.onResync();
   });
-  if (subscriber.status === "ready") readyOnce = true;
 
   const release = async (channel: string, listener: EventListener) => {
     const set = listeners.get(channel);
     if (!set?.delete(listener) || set.size > 0) return;
     listeners.delete(channel);
     await pending.get(channel);
-    if (!listeners.has(channel)) await subscriber.unsubscribe(channel).catch(() => {});
+    if (!listeners.has(channel)) await unsubscribeFrom(subscriber, channel).catch(() => {});
   };
 
   return {
@@ -85,7 +80,7 @@ export const createEventHub = ({
       if (!set) {
         set = new Set();
         listeners.set(channel, set);
-        const subscribing = subscriber.subscribe(channel);
+        const subscribing = subscribeTo(subscriber, channel);
         pending.set(channel, subscribing);
         subscribing.finally(() => pending.delete(channel)).catch(() => {});
       }

@@ -5,9 +5,9 @@ import {
   type JobEventType,
   type NewJobEvent,
 } from "@kiln/core";
-import type { Redis } from "ioredis";
+import { publishCommandOf } from "../pubsub.ts";
 import { luaScript } from "../lua-script.ts";
-import { withTimeout } from "../redis-connection.ts";
+import { type RedisClient, withTimeout } from "../redis-connection.ts";
 import { eventKeys } from "./event-keys.ts";
 
 export interface EventRetention {
@@ -20,7 +20,7 @@ export interface EventRetention {
 export const defaultEventRetention: EventRetention = { maxAgeMs: 24 * 3600 * 1000, minCount: 10_000 };
 
 export interface EventLogOptions {
-  redis: Redis;
+  redis: RedisClient;
   /** Redis key prefix. Default `kiln`. */
   prefix?: string;
   retention?: Partial<EventRetention>;
@@ -44,23 +44,24 @@ export interface EventLog {
   /** A company's events after `afterId` (exclusive), oldest first, with whether some may be lost. */
   replayCompany(companyId: string, afterId: string): Promise<ReplayResult>;
   /** A job's events after `afterId` (exclusive), oldest first: kept `maxAgeMs` after its newest, ~5,000 at most. */
-  replayJob(jobId: string, afterId: string): Promise<JobEvent[]>;
+  replayJob(companyId: string, jobId: string, afterId: string): Promise<JobEvent[]>;
   /** Id of the newest event of a job; `null` when none is retained. */
-  lastJobEventId(jobId: string): Promise<string | null>;
+  lastJobEventId(companyId: string, jobId: string): Promise<string | null>;
   /** Id of the newest event of a company; `null` when none is retained. */
   lastCompanyEventId(companyId: string): Promise<string | null>;
 }
 
-// KEYS: company stream, job stream. ARGV: type, data, channel, minCount, cutoffId, jobTtlMs.
+// KEYS: company stream, job stream, live channel (one hash tag: one slot of a cluster).
+// ARGV: type, data, minCount, cutoffId, jobTtlMs, publish command (SPUBLISH on a cluster, see pubsub.ts).
 // One script, so the stream order, the job stream copy and the live message can never disagree.
 const appendScript = `
 local id = redis.call('XADD', KEYS[1], '*', 'type', ARGV[1], 'data', ARGV[2])
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', 5000, id, 'type', ARGV[1], 'data', ARGV[2])
-redis.call('PEXPIRE', KEYS[2], ARGV[6])
-if redis.call('XLEN', KEYS[1]) > tonumber(ARGV[4]) then
-  redis.call('XTRIM', KEYS[1], 'MINID', ARGV[5])
+redis.call('PEXPIRE', KEYS[2], ARGV[5])
+if redis.call('XLEN', KEYS[1]) > tonumber(ARGV[3]) then
+  redis.call('XTRIM', KEYS[1], 'MINID', ARGV[4])
 end
-redis.call('PUBLISH', ARGV[3], cjson.encode({id = id, type = ARGV[1], data = ARGV[2]}))
+redis.call(ARGV[6], KEYS[3], cjson.encode({id = id, type = ARGV[1], data = ARGV[2]}))
 return id
 `;
 
@@ -94,6 +95,7 @@ export const createEventLog = ({
   const retention = { ...defaultEventRetention, ...retentionOverrides };
   const call = <T>(promise: Promise<T>, what: string) => withTimeout(promise, timeoutMs, what);
   const exclusive = (id: string) => `(${id}`;
+  const publishCommand = publishCommandOf(redis);
 
   return {
     async append(newEvent) {
@@ -103,15 +105,8 @@ export const createEventLog = ({
       const id = (await call(
         runAppend(
           redis,
-          [keys.companyStream(companyId), keys.jobStream(jobId)],
-          [
-            event.type,
-            JSON.stringify(event.data),
-            keys.companyChannel(companyId),
-            retention.minCount,
-            cutoffId,
-            retention.maxAgeMs,
-          ],
+          [keys.companyStream(companyId), keys.jobStream(companyId, jobId), keys.companyChannel(companyId)],
+          [event.type, JSON.stringify(event.data), retention.minCount, cutoffId, retention.maxAgeMs, publishCommand],
         ),
         "event append",
       )) as string;
@@ -131,17 +126,17 @@ export const createEventLog = ({
       return { events: entries.map(parseEntry), gap };
     },
 
-    async replayJob(jobId, afterId) {
+    async replayJob(companyId, jobId, afterId) {
       const entries = (await call(
-        redis.xrange(keys.jobStream(jobId), exclusive(afterId), "+") as Promise<StreamEntry[]>,
+        redis.xrange(keys.jobStream(companyId, jobId), exclusive(afterId), "+") as Promise<StreamEntry[]>,
         "event replay",
       )) as StreamEntry[];
       return entries.map(parseEntry);
     },
 
-    async lastJobEventId(jobId) {
+    async lastJobEventId(companyId, jobId) {
       const entries = (await call(
-        redis.xrevrange(keys.jobStream(jobId), "+", "-", "COUNT", 1) as Promise<StreamEntry[]>,
+        redis.xrevrange(keys.jobStream(companyId, jobId), "+", "-", "COUNT", 1) as Promise<StreamEntry[]>,
         "event lookup",
       )) as StreamEntry[];
       return entries[0]?.[0] ?? null;

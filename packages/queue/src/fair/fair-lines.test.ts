@@ -1,12 +1,14 @@
 import { randomBytes } from "node:crypto";
-import type { Redis } from "ioredis";
+import { deleteRedisKeys } from "@kiln/testkit/redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createRedisConnection } from "../redis-connection.ts";
-import { createFairLines, type FairLines } from "./fair-lines.ts";
+import { queueNameOf, queuePrefixOf } from "../job-queues.ts";
+import { createRedisConnection, type RedisClient } from "../redis-connection.ts";
+import { createFairLines, type FairLines, fairLineKeys } from "./fair-lines.ts";
 
+// KILN_TEST_REDIS_URL may name a cluster (redis+cluster://…): every script here keeps to one slot.
 const redisUrl = process.env.KILN_TEST_REDIS_URL ?? "redis://127.0.0.1:6379/13";
 const prefix = `kiln-test-${randomBytes(5).toString("hex")}`;
-let redis: Redis;
+let redis: RedisClient;
 let lines: FairLines;
 
 beforeAll(() => {
@@ -15,8 +17,7 @@ beforeAll(() => {
 });
 
 afterAll(async () => {
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length > 0) await redis.del(...keys);
+  await deleteRedisKeys(redis, `${prefix}:*`);
   redis.disconnect();
 });
 
@@ -24,7 +25,9 @@ let typeCount = 0;
 /** A job type of its own per test, with a stand-in for its BullMQ wait list. */
 const newType = async (slots = 2) => {
   const jobType = `t${++typeCount}`;
-  const ready = { wait: `${prefix}:${jobType}:wait`, prioritized: `${prefix}:${jobType}:prioritized` };
+  // Named as BullMQ names them: in the job type's slot, beside its lines.
+  const queueKeys = `${queuePrefixOf(prefix, jobType)}:${queueNameOf(jobType)}`;
+  const ready = { wait: `${queueKeys}:wait`, prioritized: `${queueKeys}:prioritized` };
   await lines.announceSlots(jobType, "worker-1", slots, 60_000);
   /** Dispatches, puts what is due on the stand-in queue, and has a slot take the oldest ready job. */
   const takeNext = async (): Promise<string | null> => {
@@ -95,6 +98,23 @@ describe("fair lines", () => {
     expect(await takeNext()).toBeNull();
     await lines.release(jobType, "A", "a1");
     expect(await takeNext()).toBe("a2");
+  });
+
+  it("list the jobs counting against each company's cap, and forget a company with none", async () => {
+    const { jobType, takeNext } = await newType();
+    await add(jobType, "A", "a1");
+    await add(jobType, "B", "b1");
+    expect(await takeNext()).toBe("a1");
+    expect(await takeNext()).toBe("b1");
+    expect(await lines.inflight(jobType)).toEqual(
+      new Map([
+        ["A", ["a1"]],
+        ["B", ["b1"]],
+      ]),
+    );
+    await lines.release(jobType, "A", "a1");
+    expect(await lines.inflight(jobType)).toEqual(new Map([["B", ["b1"]]]));
+    expect(await redis.smembers(fairLineKeys(prefix, jobType).inflightCompanies)).toEqual(["B"]);
   });
 
   it("give a company of weight 2 two turns for one", async () => {

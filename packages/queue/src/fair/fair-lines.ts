@@ -1,7 +1,7 @@
-import type { Redis } from "ioredis";
+import { jobTypeKeys } from "../hash-tags.ts";
 import { luaScript } from "../lua-script.ts";
-import { withTimeout } from "../redis-connection.ts";
-import { addScript, dispatchScript, removeScript } from "./fair-scripts.ts";
+import { type RedisClient, withTimeout } from "../redis-connection.ts";
+import { addScript, dispatchScript, inflightScript, removeScript } from "./fair-scripts.ts";
 
 /** A job waiting in its company's line: what its queue entry needs once its turn comes. */
 export interface LinedJob {
@@ -61,6 +61,29 @@ export interface FairLines {
   setWeight(jobType: string, companyId: string, weight: number): Promise<void>;
 }
 
+/**
+ * The keys of a job type's lines. Each carries the job type's hash tag, the same as its BullMQ
+ * queue's (see `queuePrefixOf`): the dispatch script reads the queue's ready jobs beside the lines,
+ * and builds the lines' and in-flight sets' names of each company from the prefixes below.
+ */
+export const fairLineKeys = (prefix: string, jobType: string) => {
+  const base = `${jobTypeKeys(prefix, jobType)}:fair`;
+  return {
+    ring: `${base}:ring`,
+    ringMembers: `${base}:ring-members`,
+    entries: `${base}:entries`,
+    seq: `${base}:seq`,
+    caps: `${base}:caps`,
+    weights: `${base}:weights`,
+    slots: `${base}:slots`,
+    linePrefix: `${base}:line:`,
+    inflightPrefix: `${base}:inflight:`,
+    /** The companies that have an in-flight set (a cluster cannot SCAN for them in one call). */
+    inflightCompanies: `${base}:inflight-companies`,
+    transit: `${base}:transit`,
+  };
+};
+
 const runAdd = luaScript(addScript);
 const runDispatch = luaScript(dispatchScript);
 const runRemove = luaScript(removeScript);
@@ -70,23 +93,11 @@ export const createFairLines = ({
   prefix = "kiln",
   timeoutMs = 3_000,
 }: {
-  redis: Redis;
+  redis: RedisClient;
   prefix?: string;
   timeoutMs?: number;
 }): FairLines => {
-  const base = (jobType: string) => `${prefix}:fair:${jobType}`;
-  const keys = (jobType: string) => ({
-    ring: `${base(jobType)}:ring`,
-    ringMembers: `${base(jobType)}:ring-members`,
-    entries: `${base(jobType)}:entries`,
-    seq: `${base(jobType)}:seq`,
-    caps: `${base(jobType)}:caps`,
-    weights: `${base(jobType)}:weights`,
-    slots: `${base(jobType)}:slots`,
-    linePrefix: `${base(jobType)}:line:`,
-    inflightPrefix: `${base(jobType)}:inflight:`,
-    transit: `${base(jobType)}:transit`,
-  });
+  const keys = (jobType: string) => fairLineKeys(prefix, jobType);
   const entryOf = (raw: string | null): { c: string; a: number } | null => {
     if (!raw) return null;
     try {
@@ -131,6 +142,7 @@ export const createFairLines = ({
             ready.wait,
             ready.prioritized,
             k.transit,
+            k.inflightCompanies,
           ],
           [k.linePrefix, k.inflightPrefix, String(Date.now())],
         ),
@@ -153,7 +165,10 @@ export const createFairLines = ({
       const k = keys(jobType);
       const entry = entryOf(await call(redis.hget(k.entries, id), "dequeue"));
       if (!entry) return false;
-      const removed = await call(runRemove(redis, [k.linePrefix + entry.c, k.entries], [id]), "dequeue");
+      const removed = await call(
+        runRemove(redis, [k.linePrefix + entry.c, k.entries], [id]),
+        "dequeue",
+      );
       return removed === 1;
     },
 
@@ -167,22 +182,11 @@ export const createFairLines = ({
 
     async inflight(jobType) {
       const k = keys(jobType);
-      const byCompany = new Map<string, string[]>();
-      let cursor = "0";
-      do {
-        const [next, found] = await call(
-          redis.scan(cursor, "MATCH", `${k.inflightPrefix}*`, "COUNT", 500),
-          "in-flight scan",
-        );
-        cursor = next;
-        for (const key of found) {
-          byCompany.set(
-            key.slice(k.inflightPrefix.length),
-            await call(redis.smembers(key), "in-flight scan"),
-          );
-        }
-      } while (cursor !== "0");
-      return byCompany;
+      const found = (await call(
+        redis.eval(inflightScript, 1, k.inflightCompanies, k.inflightPrefix),
+        "in-flight read",
+      )) as [string, string[]][];
+      return new Map(found);
     },
 
     async announceSlots(jobType, workerId, slots, ttlMs) {

@@ -20,7 +20,7 @@ return added
 `;
 
 // KEYS: ring, ring members, entries, caps, weights, slots, BullMQ wait list, BullMQ prioritized,
-// in transit. ARGV: line key prefix, in-flight key prefix, now (ms).
+// in transit, companies with an in-flight set. ARGV: line key prefix, in-flight key prefix, now (ms).
 // Jobs handed out but not yet added to BullMQ count as ready ("in transit", until `landed` or for
 // 10 s), so dispatchers running at once do not each fill the window.
 // Moves jobs out of the companies' lines, one company's turn after another, while the job type's
@@ -64,6 +64,7 @@ while room > 0 and companies > 0 and passed < companies do
       if #popped == 0 then break end
       local id = popped[1]
       redis.call('SADD', inflight, id)
+      redis.call('SADD', KEYS[10], company)
       redis.call('ZADD', KEYS[9], ARGV[3], id)
       out[#out + 1] = id
       out[#out + 1] = redis.call('HGET', KEYS[3], id) or ''
@@ -81,4 +82,19 @@ return out
 export const removeScript = `
 redis.call('HDEL', KEYS[2], ARGV[1])
 return redis.call('ZREM', KEYS[1], ARGV[1])
+`;
+
+// KEYS: companies with an in-flight set. ARGV: in-flight key prefix. Returns {company, {ids}} pairs
+// and forgets the companies whose set emptied (in the script, so a dispatch cannot race it).
+export const inflightScript = `
+local out = {}
+for _, company in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  local ids = redis.call('SMEMBERS', ARGV[1] .. company)
+  if #ids == 0 then
+    redis.call('SREM', KEYS[1], company)
+  else
+    out[#out + 1] = {company, ids}
+  end
+end
+return out
 `;

@@ -89,7 +89,9 @@ export const createApi = (session: Session) => {
     mintStreamToken: async () =>
       (await json<StreamToken>(session.key, "POST", `${base}/stream-tokens`)).token,
     /** Artifact bytes need the Authorization header, so they come as a Blob for an object URL. */
-    artifactBlob: async (url: string) => (await call(session.key, "GET", url)).blob(),
+    // Streamed through the API even where it redirects downloads to S3: this page's CSP
+    // (connect-src 'self') would block the store's origin.
+    artifactBlob: async (url: string) => (await call(session.key, "GET", `${url}?redirect=false`)).blob(),
     queueHealth: () =>
       session.admin
         ? json<QueueHealth>(session.admin.token, "GET", "/api/admin/queue-health")

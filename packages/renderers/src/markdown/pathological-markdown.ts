@@ -1,4 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
+
+// Shared by pathological-inline.test.ts and pathological-blocks.test.ts: the corpus runs as two
+// files so its CPU-time bounds use both cores while they run last and alone (vitest.config.ts).
 import { createMarkdownHtmlRenderer } from "../markdown-html/markdown-html-renderer.ts";
 import { createTestRenderContext } from "../testing/index.ts";
 import { maxMarkdownChars, maxMarkdownHtmlTags } from "./markdown-limits.ts";
@@ -16,7 +19,7 @@ const lines = (count: number, line: (index: number) => string): string =>
  * Inputs that are slow for some Markdown parsers (marked took 30 s on `_a` × 100,000), each as
  * large as the schema allows: every one must render, or be refused, within a second of CPU.
  */
-const corpus: Record<string, string> = {
+const inlineCorpus: Record<string, string> = {
   "emphasis runs _a (the reported 30 s case)": fill("_a"),
   "emphasis runs *a": fill("*a"),
   "strong runs **a": fill("**a"),
@@ -38,13 +41,16 @@ const corpus: Record<string, string> = {
   "fuzzy links a.com": fill("a.com "),
   "protocols http://": fill("http://"),
   "email-ish a@b.": fill("a@b."),
+  "link reference definitions and uses": `${lines(5_000, (i) => `[r${i}]: /u${i}`)}\n${lines(5_000, (i) => `[x][r${i}]`)}`,
+  "chained reference definitions": fill("[a]: b\n"),
+};
+
+const blockCorpus: Record<string, string> = {
   "list markers on one line - ": fill("- "),
   "list items": fill("- a\n"),
   "task list items": fill("- [x] a\n"),
   "lists nested to the limit": lines(maxMarkdownNesting / 2 - 1, (depth) => `${"  ".repeat(depth)}- a`),
   "blockquote lines": fill("> a\n"),
-  "link reference definitions and uses": `${lines(5_000, (i) => `[r${i}]: /u${i}`)}\n${lines(5_000, (i) => `[x][r${i}]`)}`,
-  "chained reference definitions": fill("[a]: b\n"),
   "a table with 10,000 columns": `|${"a|".repeat(10_000)}\n|${"-|".repeat(10_000)}\n|${"b|".repeat(10_000)}`,
   "a table with 2,000 columns and many rows": fill(
     `|${"b|".repeat(2_000)}\n`,
@@ -88,50 +94,55 @@ const submitAndRender = (markdown: string) =>
     return artifacts;
   });
 
-describe("pathological Markdown", () => {
-  beforeAll(async () => {
-    // The pipeline loads on the first render; keep that out of the timed cases.
-    await submitAndRender("# warm *up* `code` www.example.com");
-  });
-
-  for (const [name, markdown] of Object.entries(corpus)) {
-    it(`renders within a second of CPU: ${name}`, async () => {
-      expect(markdown.length).toBeLessThanOrEqual(maxMarkdownChars);
-      const started = process.cpuUsage();
-      const input = renderer.inputSchema.parse({ markdown });
-      const { ctx, artifacts } = createTestRenderContext();
-      await renderer.render(input, ctx);
-      const { user, system } = process.cpuUsage(started);
-      expect(artifacts).toHaveLength(1);
-      expect((user + system) / 1000).toBeLessThan(1_000);
+/** Runs half the corpus: inline constructs, or block constructs and the refusals. */
+export const describePathologicalMarkdown = (part: "inline" | "blocks") =>
+  describe(`pathological Markdown: ${part}`, () => {
+    const corpus = part === "inline" ? inlineCorpus : blockCorpus;
+    beforeAll(async () => {
+      // The pipeline loads on the first render; keep that out of the timed cases.
+      await submitAndRender("# warm *up* `code` www.example.com");
     });
-  }
 
-  it("refuses too many HTML tags at submit, naming the field", async () => {
-    const { outcome, cpuMs } = await submitAndRender(refused["unclosed inline tags past the tag limit"]!);
-    expect(outcome).toBeUndefined();
-    const result = renderer.inputSchema.safeParse({
-      markdown: refused["unclosed inline tags past the tag limit"],
-    });
-    expect(result.error?.issues).toEqual([
-      expect.objectContaining({
-        path: ["markdown"],
-        message: expect.stringMatching(/at most 20000 are allowed/),
-      }),
-    ]);
-    expect(cpuMs).toBeLessThan(1_000);
-  });
-
-  it("fails nesting past the limit at once, without retry", async () => {
-    for (const name of ["blockquotes nested past the limit", "lists nested past the limit"]) {
-      const input = renderer.inputSchema.parse({ markdown: refused[name] });
-      const { outcome, cpuMs } = await cpuMsOf(() => renderer.render(input, createTestRenderContext().ctx));
-      expect(outcome).toMatchObject({
-        code: "markdown_unrenderable",
-        retryable: false,
-        message: `the Markdown is nested more than ${maxMarkdownNesting} levels deep`,
+    for (const [name, markdown] of Object.entries(corpus)) {
+      it(`renders within a second of CPU: ${name}`, async () => {
+        expect(markdown.length).toBeLessThanOrEqual(maxMarkdownChars);
+        const started = process.cpuUsage();
+        const input = renderer.inputSchema.parse({ markdown });
+        const { ctx, artifacts } = createTestRenderContext();
+        await renderer.render(input, ctx);
+        const { user, system } = process.cpuUsage(started);
+        expect(artifacts).toHaveLength(1);
+        expect((user + system) / 1000).toBeLessThan(1_000);
       });
-      expect(cpuMs).toBeLessThan(1_000);
     }
+
+    if (part === "inline") return;
+
+    it("refuses too many HTML tags at submit, naming the field", async () => {
+      const { outcome, cpuMs } = await submitAndRender(refused["unclosed inline tags past the tag limit"]!);
+      expect(outcome).toBeUndefined();
+      const result = renderer.inputSchema.safeParse({
+        markdown: refused["unclosed inline tags past the tag limit"],
+      });
+      expect(result.error?.issues).toEqual([
+        expect.objectContaining({
+          path: ["markdown"],
+          message: expect.stringMatching(/at most 20000 are allowed/),
+        }),
+      ]);
+      expect(cpuMs).toBeLessThan(1_000);
+    });
+
+    it("fails nesting past the limit at once, without retry", async () => {
+      for (const name of ["blockquotes nested past the limit", "lists nested past the limit"]) {
+        const input = renderer.inputSchema.parse({ markdown: refused[name] });
+        const { outcome, cpuMs } = await cpuMsOf(() => renderer.render(input, createTestRenderContext().ctx));
+        expect(outcome).toMatchObject({
+          code: "markdown_unrenderable",
+          retryable: false,
+          message: `the Markdown is nested more than ${maxMarkdownNesting} levels deep`,
+        });
+        expect(cpuMs).toBeLessThan(1_000);
+      }
+    });
   });
-});

@@ -1,0 +1,3 @@
+import { describePathologicalMarkdown } from "./pathological-markdown.ts";
+
+describePathologicalMarkdown("inline");
