@@ -5,8 +5,8 @@ import {
   type JobEventType,
   type NewJobEvent,
 } from "@kiln/core";
-import { publishCommandOf } from "../pubsub.ts";
 import { luaScript } from "../lua-script.ts";
+import { publishCommandOf } from "../pubsub.ts";
 import { type RedisClient, withTimeout } from "../redis-connection.ts";
 import { eventKeys } from "./event-keys.ts";
 
@@ -106,7 +106,14 @@ export const createEventLog = ({
         runAppend(
           redis,
           [keys.companyStream(companyId), keys.jobStream(companyId, jobId), keys.companyChannel(companyId)],
-          [event.type, JSON.stringify(event.data), retention.minCount, cutoffId, retention.maxAgeMs, publishCommand],
+          [
+            event.type,
+            JSON.stringify(event.data),
+            retention.minCount,
+            cutoffId,
+            retention.maxAgeMs,
+            publishCommand,
+          ],
         ),
         "event append",
       )) as string;

@@ -165,10 +165,7 @@ export const createFairLines = ({
       const k = keys(jobType);
       const entry = entryOf(await call(redis.hget(k.entries, id), "dequeue"));
       if (!entry) return false;
-      const removed = await call(
-        runRemove(redis, [k.linePrefix + entry.c, k.entries], [id]),
-        "dequeue",
-      );
+      const removed = await call(runRemove(redis, [k.linePrefix + entry.c, k.entries], [id]), "dequeue");
       return removed === 1;
     },
 
