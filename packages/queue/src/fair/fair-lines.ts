@@ -87,6 +87,7 @@ export const fairLineKeys = (prefix: string, jobType: string) => {
 const runAdd = luaScript(addScript);
 const runDispatch = luaScript(dispatchScript);
 const runRemove = luaScript(removeScript);
+const runInflight = luaScript(inflightScript);
 
 export const createFairLines = ({
   redis,
@@ -180,7 +181,7 @@ export const createFairLines = ({
     async inflight(jobType) {
       const k = keys(jobType);
       const found = (await call(
-        redis.eval(inflightScript, 1, k.inflightCompanies, k.inflightPrefix),
+        runInflight(redis, [k.inflightCompanies], [k.inflightPrefix]),
         "in-flight read",
       )) as [string, string[]][];
       return new Map(found);
