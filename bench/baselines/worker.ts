@@ -51,12 +51,12 @@ export const kilnWorker = async (
   company: Company,
   { jobs, concurrency }: { jobs: number; concurrency: number },
 ) => {
-  await kilnSubmit(kiln, company, { amount: jobs, inFlight: 32 });
+  const { requests: accepted } = await kilnSubmit(kiln, company, { amount: jobs, inFlight: 32 });
   const db = new pg.Client({ connectionString: kiln.databaseUrl });
   await db.connect();
   try {
     const worker = await kiln.startWorker({ WORKER_CONCURRENCY: String(concurrency) });
-    const jobsPerSecond = await drainRate(jobs, async () => {
+    const jobsPerSecond = await drainRate(accepted, async () => {
       const { rows } = await db.query<{ done: number }>(
         "SELECT count(*)::int AS done FROM content_jobs WHERE company_id = $1 AND status = 'done'",
         [company.companyId],
