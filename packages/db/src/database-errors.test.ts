@@ -12,6 +12,8 @@ describe("isDatabaseUnavailable", () => {
       withCode("Can't reach database server at 127.0.0.1:5432", "P1001"),
       new Error("timeout exceeded when trying to connect"),
       new Error("Connection terminated unexpectedly"),
+      // Prisma's raw queries say P1017 in words only (`Code: N/A`).
+      withCode("Raw query failed. Code: `N/A`. Message: `Server has closed the connection.`", "P2010"),
       withCode("connect ECONNREFUSED 127.0.0.1:5432", "ECONNREFUSED"),
       new Error("database check timed out after 3000 ms"),
       new Error("query failed", { cause: new Error("wrapped", { cause: withCode("reset", "ECONNRESET") }) }),

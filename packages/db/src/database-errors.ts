@@ -20,7 +20,7 @@ const unavailableCodes = new Set([
   "P2024",
 ]);
 const unavailableMessage =
-  /timeout exceeded|Connection terminated|Can't reach database|the database system is (starting up|shutting down)|terminating connection/i;
+  /timeout exceeded|Connection terminated|Server has closed the connection|Can't reach database|the database system is (starting up|shutting down)|terminating connection/i;
 
 const saysUnavailable = (error: DriverError): boolean =>
   isSocketFailure(error) ||

@@ -5,14 +5,14 @@
  */
 export const countPdfPages = (pdf: Uint8Array): number => {
   const text = Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength).toString("latin1");
-  const pageObjects = text.match(/\/Type\s*\/Page(?![A-Za-z])/g)?.length ?? 0;
+  const pageObjects = text.match(/\/Type\s{0,32}\/Page(?![A-Za-z])/g)?.length ?? 0;
   if (pageObjects > 0) return pageObjects;
   let count = 0;
-  for (const match of text.matchAll(/\/Type\s*\/Pages(?![A-Za-z])/g)) {
+  for (const match of text.matchAll(/\/Type\s{0,32}\/Pages(?![A-Za-z])/g)) {
     // The dictionary around this /Type entry (page-tree nodes hold no nested dictionaries).
     const start = text.lastIndexOf("<<", match.index);
     const end = text.indexOf(">>", match.index);
-    const nodeCount = /\/Count\s+(\d+)/.exec(text.slice(start, end))?.[1];
+    const nodeCount = /\/Count\s{1,32}(\d{1,9})/.exec(text.slice(start, end))?.[1];
     if (nodeCount !== undefined) count = Math.max(count, Number(nodeCount));
   }
   return count;
