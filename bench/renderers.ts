@@ -8,7 +8,8 @@
  *
  * Inputs are each job type's sample (@kiln/renderers' `sampleInputs`). Each job type runs at
  * its default concurrency: the browser pool's for document.pdf, one at a time for the others
- * (in process they are CPU-bound on this thread).
+ * (in process they are CPU-bound on this thread). document.pdf also runs a one-page document one
+ * job at a time: the latency of a lone job on a warm pool.
  */
 import { availableParallelism } from "node:os";
 import type { Renderer } from "@kiln/core";
@@ -22,6 +23,7 @@ import {
 import { createTestRenderContext, renderToEnd } from "@kiln/renderers/testing";
 
 interface BenchResult {
+  /** The job type, and which input when it has more than one case. */
   jobType: string;
   mode: "in-process" | "isolated";
   renders: number;
@@ -62,16 +64,38 @@ const isolated =
   (renderer, input) =>
     timed(() => runner.run(renderer.jobType, input, createTestRenderContext({ companyId: "bench" }).ctx));
 
+interface BenchCase {
+  label: string;
+  renderer: Renderer;
+  input: unknown;
+  concurrency: number;
+}
+
+const onePageDocument = {
+  html: "<h1>Invoice 2026-0042</h1><p>Thank you for your order.</p><table><tr><td>Rendering</td><td>€12.00</td></tr></table>",
+};
+
+/** The sample of each job type at its default concurrency, and a lone one-page PDF. */
+const casesOf = (renderer: Renderer): BenchCase[] => {
+  const sample = {
+    label: renderer.jobType,
+    renderer,
+    input: sampleInputOf(renderer.jobType),
+    concurrency: defaultConcurrency(renderer.jobType),
+  };
+  if (renderer.jobType !== "document.pdf") return [sample];
+  return [sample, { label: "document.pdf one page", renderer, input: onePageDocument, concurrency: 1 }];
+};
+
 const bench = async (
-  renderer: Renderer,
+  { label, renderer, input: rawInput, concurrency }: BenchCase,
   iterations: number,
   mode: BenchResult["mode"],
   renderOnce: RenderOnce,
 ): Promise<BenchResult> => {
-  const input = renderer.inputSchema.parse(sampleInputOf(renderer.jobType));
+  const input = renderer.inputSchema.parse(rawInput);
   // The first render pays for launches and lazy loading (browser, fonts, grammars): reported apart.
   const coldMs = await renderOnce(renderer, input);
-  const concurrency = defaultConcurrency(renderer.jobType);
   const durations: number[] = [];
   let next = 0;
   const started = performance.now();
@@ -83,7 +107,7 @@ const bench = async (
   const wallMs = performance.now() - started;
   const sorted = durations.sort((a, b) => a - b);
   return {
-    jobType: renderer.jobType,
+    jobType: label,
     mode,
     renders: sorted.length,
     concurrency,
@@ -115,9 +139,9 @@ const main = async () => {
     minThreads: 1,
   });
   try {
-    for (const renderer of renderers) {
-      const before = await bench(renderer, iterations, "in-process", inProcess);
-      const after = await bench(renderer, iterations, "isolated", isolated(runner));
+    for (const benchCase of renderers.flatMap(casesOf)) {
+      const before = await bench(benchCase, iterations, "in-process", inProcess);
+      const after = await bench(benchCase, iterations, "isolated", isolated(runner));
       for (const r of [before, after]) {
         rows.push([
           r.jobType,
@@ -134,7 +158,7 @@ const main = async () => {
           `${r.jobType} (${r.mode}): p50 ${r.p50.toFixed(1)} ms, p95 ${r.p95.toFixed(1)} ms, ${r.perSecond.toFixed(1)}/s`,
         );
       }
-      console.log(`${renderer.jobType}: isolation costs ${(after.p50 - before.p50).toFixed(1)} ms at p50`);
+      console.log(`${benchCase.label}: isolation costs ${(after.p50 - before.p50).toFixed(1)} ms at p50`);
     }
   } finally {
     await runner.close();

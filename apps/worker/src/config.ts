@@ -59,6 +59,8 @@ export const workerConfigSchema = z.object({
   KILN_PROGRESS_INTERVAL_MS: envInt(250, { min: 0, max: 10_000 }),
   KILN_CHROMIUM_PATH: z.string().default(chromiumDefaults.executablePath),
   KILN_PDF_CONCURRENCY: envInt(chromiumDefaults.concurrency, { min: 1, max: 16 }),
+  /** Idle PDF pages kept, each for the company whose job used it last (0: a fresh context per job). */
+  KILN_CHROMIUM_WARM_PAGES: envInt(chromiumDefaults.concurrency, { min: 0, max: 64 }),
   /** Chromium's own bound on layout + print of one document (within document.pdf's render limit). */
   KILN_RENDER_TIMEOUT_MS: envInt(chromiumDefaults.renderTimeoutMs, { min: 500 }),
   /** Per job type bounds of one render, overriding the defaults in docs/guarantees.md. */

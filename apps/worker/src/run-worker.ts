@@ -52,6 +52,7 @@ export const runWorker = async ({ config, logger, jobTypes }: RunWorkerOptions) 
       executablePath: config.KILN_CHROMIUM_PATH,
       concurrency: config.KILN_PDF_CONCURRENCY,
       renderTimeoutMs: config.KILN_RENDER_TIMEOUT_MS,
+      warmPages: config.KILN_CHROMIUM_WARM_PAGES,
     },
   });
   const served = jobTypes && jobTypes.length > 0 ? jobTypes : [...renderers.keys()];

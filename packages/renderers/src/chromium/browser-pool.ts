@@ -20,6 +20,7 @@ import {
 } from "./render-failures.ts";
 import { SlotLimiter } from "./slot-limiter.ts";
 import { SparePage } from "./spare-page.ts";
+import { closePage, WarmPages } from "./warm-pages.ts";
 
 /** How long closing a context or a browser may take before we stop asking and SIGKILL it. */
 const closeGraceMs = 5_000;
@@ -40,6 +41,8 @@ interface BrowserHandle {
 /** One job's use of the pool. */
 export interface PageTask<T> {
   signal: AbortSignal;
+  /** Whose job this is: its page may be kept for the same tenant's next job, never another's. */
+  tenant?: string;
   /** Called once the page is open, right before the render timeout starts. */
   onPageReady?: () => void;
   /** Lays out and prints; the page is locked down and closed afterwards, whatever happens. */
@@ -58,8 +61,9 @@ const settlesWithinGrace = (promise: Promise<unknown>): Promise<boolean> =>
   ]);
 
 /**
- * One headless Chromium per process, launched on first use and reused; a fresh locked-down
- * context per render (one is kept open ahead of need); at most `concurrency` renders at once.
+ * One headless Chromium per process, launched on first use and reused; a locked-down context per
+ * tenant (one fresh context is kept open ahead of need; a tenant's page, cleared, is kept for its
+ * next job: warm-pages.ts); at most `concurrency` renders at once.
  * The browser is replaced after `maxRendersPerBrowser` renders, after a render timed out, or
  * when it crashed — a crash fails only the renders that were running on it.
  */
@@ -73,16 +77,29 @@ export class BrowserPool {
   readonly #handles = new Set<BrowserHandle>();
   readonly #slots: SlotLimiter;
   readonly #spare = new SparePage();
+  readonly #warm: WarmPages;
+  #pagesReused = 0;
   #closed = false;
 
   constructor(options: ChromiumOptions = {}) {
     this.options = resolveChromiumOptions(options);
     this.#slots = new SlotLimiter(this.options.concurrency);
+    this.#warm = new WarmPages(this.options.warmPages);
   }
 
   /** Browsers launched so far (a restart shows as a new launch). */
   get launches(): number {
     return this.#launches;
+  }
+
+  /** Renders that ran on a page their tenant's previous job left warm. */
+  get pagesReused(): number {
+    return this.#pagesReused;
+  }
+
+  /** Idle pages kept for their tenants' next jobs. */
+  get warmPages(): number {
+    return this.#warm.size;
   }
 
   async render<T>(task: PageTask<T>): Promise<T> {
@@ -114,6 +131,7 @@ export class BrowserPool {
     this.#closed = true;
     this.#slots.rejectWaiting(poolClosedError());
     this.#spare.discard();
+    this.#warm.discard();
     await this.#launching?.catch(noop);
     await Promise.all([...this.#handles].map((handle) => this.#closeBrowser(handle)));
   }
@@ -190,10 +208,20 @@ export class BrowserPool {
       void this.#killBrowser(handle);
       fail(browserUnresponsiveError(launchTimeoutMs));
     });
-    const opening = this.#spare.take(handle.browser);
+    const warm = task.tenant === undefined ? undefined : this.#warm.take(handle.browser, task.tenant);
+    if (warm) this.#pagesReused++;
+    const jobsOnPage = (warm?.jobs ?? 0) + 1;
+    const opening = warm
+      ? warm.cleared.then((cleared) => {
+          if (cleared) return warm.locked;
+          closePage(warm);
+          return this.#spare.take(handle.browser);
+        })
+      : this.#spare.take(handle.browser);
+    const onCrash = () => fail(pageCrashedError());
     const result = (async () => {
       const { page, blockedRequests } = await Promise.race([opening, interrupted]);
-      page.on("crash", () => fail(pageCrashedError()));
+      page.on("crash", onCrash);
       task.onPageReady?.();
       arm(renderTimeoutMs, () => {
         // Retire the browser too, in case the runaway renderer left anything behind.
@@ -219,20 +247,44 @@ export class BrowserPool {
         clearTimeout(deadline);
         task.signal.removeEventListener("abort", onAbort);
       });
-    const cleanedUp = result.then(noop, noop).then(async () => {
-      const closed = opening.then(({ context }) => context.close(), noop);
-      // A context that does not close means a browser that no longer answers.
-      if (!(await settlesWithinGrace(closed))) await this.#killBrowser(handle);
-      // The next job's page opens now, between jobs, rather than during this one's print.
-      else if (!handle.retired && !this.#closed) this.#spare.prepare(handle.browser);
-    });
+    const cleanedUp = result
+      .then(
+        () => true,
+        () => false,
+      )
+      .then(async (succeeded) => {
+        const locked = await opening.catch(noop);
+        locked?.page.off("crash", onCrash);
+        // Only a page whose job ended well is kept: after a timeout, crash or abort it goes.
+        if (
+          succeeded &&
+          locked &&
+          task.tenant !== undefined &&
+          this.#usable(handle) &&
+          this.#warm.keep(handle.browser, task.tenant, locked, jobsOnPage)
+        ) {
+          this.#spare.prepare(handle.browser);
+          return;
+        }
+        const closed = opening.then(({ context }) => context.close(), noop);
+        // A context that does not close means a browser that no longer answers.
+        if (!(await settlesWithinGrace(closed))) await this.#killBrowser(handle);
+        // The next job's page opens now, between jobs, rather than during this one's print.
+        else if (this.#usable(handle)) this.#spare.prepare(handle.browser);
+      });
     return { result, cleanedUp };
+  }
+
+  /** Still taking renders: neither retired nor crashed, and the pool is open. */
+  #usable(handle: BrowserHandle): boolean {
+    return !handle.retired && !handle.crashed && !this.#closed;
   }
 
   #retire(handle: BrowserHandle): void {
     handle.retired = true;
     if (this.#current === handle) this.#current = undefined;
     this.#spare.discard(handle.browser);
+    this.#warm.discard(handle.browser);
     if (handle.active === 0) void this.#closeBrowser(handle);
   }
 
@@ -240,6 +292,7 @@ export class BrowserPool {
     handle.retired = true;
     if (this.#current === handle) this.#current = undefined;
     this.#spare.discard(handle.browser);
+    this.#warm.discard(handle.browser);
     handle.closing ??= (async () => {
       if (!handle.crashed) await settlesWithinGrace(handle.browser.close());
       // Whatever outlived a close, a crash or a hang (helper processes included) goes now.

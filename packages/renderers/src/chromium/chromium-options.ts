@@ -24,6 +24,12 @@ export interface ChromiumOptions {
    * lockdown, JavaScript being off and the container itself.
    */
   sandbox?: boolean;
+  /**
+   * Idle pages kept for the company whose job just finished on them, so its next job skips
+   * opening a context (see warm-pages.ts). Another company's job always gets a fresh context.
+   * Default: `concurrency`; 0 opens a fresh context for every job.
+   */
+  warmPages?: number;
 }
 
 export type ResolvedChromiumOptions = Required<ChromiumOptions>;
@@ -36,7 +42,11 @@ export const resolveChromiumOptions = (options: ChromiumOptions = {}): ResolvedC
     maxRendersPerBrowser: options.maxRendersPerBrowser ?? chromiumDefaults.maxRendersPerBrowser,
     launchTimeoutMs: options.launchTimeoutMs ?? chromiumDefaults.launchTimeoutMs,
     sandbox: options.sandbox ?? process.getuid?.() !== 0,
+    warmPages: options.warmPages ?? options.concurrency ?? chromiumDefaults.concurrency,
   };
+  if (!Number.isInteger(resolved.warmPages) || resolved.warmPages < 0) {
+    throw new RangeError(`chromium.warmPages must be a non-negative integer, got ${resolved.warmPages}`);
+  }
   for (const key of ["concurrency", "renderTimeoutMs", "maxRendersPerBrowser", "launchTimeoutMs"] as const) {
     if (!Number.isInteger(resolved[key]) || resolved[key] < 1) {
       throw new RangeError(`chromium.${key} must be a positive integer, got ${resolved[key]}`);

@@ -4,6 +4,7 @@ import { BlockedRequestLog } from "./blocked-requests.ts";
 export interface LockedDownPage {
   context: BrowserContext;
   page: Page;
+  /** What the current job's document tried to load; a new log for each job on the page. */
   blockedRequests: BlockedRequestLog;
 }
 
@@ -31,7 +32,7 @@ export const openLockedDownPage = async (browser: Browser): Promise<LockedDownPa
     bypassCSP: false,
   });
   try {
-    const blockedRequests = new BlockedRequestLog();
+    let blockedRequests = new BlockedRequestLog();
     await context.route("**/*", (route) => {
       const request = route.request();
       if (request.url().startsWith("data:")) return route.fallback();
@@ -52,9 +53,27 @@ export const openLockedDownPage = async (browser: Browser): Promise<LockedDownPa
       }
     });
     await Promise.all([devtools.send("Audits.enable"), devtools.send("Log.enable")]);
-    return { context, page, blockedRequests };
+    return {
+      context,
+      page,
+      get blockedRequests() {
+        return blockedRequests;
+      },
+      set blockedRequests(log) {
+        blockedRequests = log;
+      },
+    };
   } catch (error) {
     await context.close().catch(() => {});
     throw error;
   }
+};
+
+/**
+ * Readies a page for its tenant's next job: a navigation to `about:blank` replaces the document
+ * (markup, `<base>`, CSP meta policies, a pending meta refresh all go with it), then a new log.
+ */
+export const resetLockedDownPage = async (locked: LockedDownPage): Promise<void> => {
+  await locked.page.goto("about:blank", { timeout: 5_000 });
+  locked.blockedRequests = new BlockedRequestLog();
 };

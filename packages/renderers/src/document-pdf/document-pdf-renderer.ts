@@ -67,6 +67,7 @@ export const createDocumentPdfRenderer = (options: DocumentPdfRendererOptions = 
       const withHeaderFooter = options.headerTemplate !== undefined || options.footerTemplate !== undefined;
       const { pdf, blockedRequests } = await pool.render({
         signal: ctx.signal,
+        tenant: ctx.companyId,
         onPageReady: () => ctx.reportProgress(10, "layout"),
         run: async (page, blocked) => {
           // The pool's deadline bounds both steps; Playwright's own timeouts stay out of the way.
