@@ -37,6 +37,7 @@ export const createRedisConnection = ({
     enableOfflineQueue: true,
     connectTimeout: 3_000,
     retryStrategy: reconnectDelay,
+    enableAutoPipelining: !blocking,
   };
   const target = parseRedisUrl(url);
   const redis =
