@@ -5,6 +5,7 @@ const benches: Record<string, (args: string[]) => Promise<unknown>> = {
   baselines: async () => (await import("./baselines.ts")).recordBaselines(),
   submit: async () => (await import("./baselines.ts")).recordBaselines(["submit"]),
   worker: async () => (await import("./baselines.ts")).recordBaselines(["worker", "endToEnd"]),
+  e2e: async () => (await import("./baselines.ts")).recordBaselines(["endToEnd"]),
   guard: async () => (await import("./guard.ts")).runGuard(),
   pipeline: async () => (await import("./pipeline.ts")).runPipelineBench(),
   noisy: async () => (await import("./noisy-neighbour.ts")).runNoisyNeighbourBench(),

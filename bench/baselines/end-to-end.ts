@@ -15,20 +15,60 @@ const timed = async (task: () => Promise<void>) => {
   return performance.now() - started;
 };
 
-const kilnPostToDone = async (kiln: BenchKiln, { companyId, key }: Company) => {
+/** Where one Kiln job's time went, in ms (event times are their Redis stream ids' ms stamps). */
+interface KilnStages {
+  /** POST sent → `202` read. */
+  submit: number;
+  /** `202` → the job stream's headers. */
+  openStream: number;
+  /** `202` read → the first `content_job.progress` stored (queue, worker pickup, started row, render thread). */
+  acceptedToProgress: number;
+  /** That progress stored → `content_job.done` stored (the artifact, the done row). */
+  progressToDone: number;
+  /** `done` stored → read by this client. */
+  delivery: number;
+}
+
+const streamMs = (id: string | undefined) => Number(id?.split("-")[0]);
+
+const kilnPostToDone = async (kiln: BenchKiln, { companyId, key }: Company): Promise<KilnStages> => {
+  const posted = Date.now();
   const response = await kiln.call("POST", `/api/companies/${companyId}/content-jobs`, key, canaryJob);
   if (response.status !== 202) throw new Error(`submit: ${response.status} ${await response.text()}`);
   const { jobId } = (await response.json()) as { jobId: string };
+  const accepted = Date.now();
   const stream = await kiln.call("GET", `/api/companies/${companyId}/content-jobs/${jobId}/events`, key);
+  const opened = Date.now();
   // A job done before the stream opened shows it in the snapshot, and the stream ends there.
   const { events } = await readSse(stream, {
     timeoutMs: 10_000,
     until: (event) => event.event === "content_job.done",
   });
+  const read = Date.now();
   const last = events.at(-1);
   if (last?.event !== "content_job.done" && last?.data.job?.status !== "done") {
     throw new Error(`job ${jobId} did not finish: ${JSON.stringify(last)}`);
   }
+  const at = (type: string) => streamMs(events.find((event) => event.event === type)?.id);
+  return {
+    submit: accepted - posted,
+    openStream: opened - accepted,
+    acceptedToProgress: at("content_job.progress") - accepted,
+    progressToDone: at("content_job.done") - at("content_job.progress"),
+    delivery: read - at("content_job.done"),
+  };
+};
+
+/** The median of each stage over the samples where the stream saw every event (NaN-free). */
+const medianStages = (samples: KilnStages[]) => {
+  const complete = samples.filter((stages) => Object.values(stages).every(Number.isFinite));
+  const stages = Object.keys(samples[0] ?? {}) as (keyof KilnStages)[];
+  return {
+    samples: complete.length,
+    ...Object.fromEntries(
+      stages.map((stage) => [stage, latencyOf(complete.map((sample) => sample[stage])).p50Ms]),
+    ),
+  };
 };
 
 /** `samples` of each side after `warmUp` of each; a Kiln worker must be running. */
@@ -52,14 +92,25 @@ export const endToEnd = async (
     await Promise.all([events.waitUntilReady(), worker.waitUntilReady()]);
     const raw: number[] = [];
     const kilnSide: number[] = [];
+    const stages: KilnStages[] = [];
     for (let i = 0; i < warmUp + samples; i++) {
       const rawMs = await timed(rawAddToCompleted);
-      const kilnMs = await timed(() => kilnPostToDone(kiln, company));
+      let sample: KilnStages | undefined;
+      const kilnMs = await timed(async () => {
+        sample = await kilnPostToDone(kiln, company);
+      });
       if (i < warmUp) continue;
       raw.push(rawMs);
       kilnSide.push(kilnMs);
+      stages.push(sample!);
     }
-    return { raw: latencyOf(raw), kiln: latencyOf(kilnSide), samples, load: load() };
+    return {
+      raw: latencyOf(raw),
+      kiln: latencyOf(kilnSide),
+      kilnStagesP50Ms: medianStages(stages),
+      samples,
+      load: load(),
+    };
   } finally {
     await worker.close();
     await Promise.all([events.close(), queue.close()]);
