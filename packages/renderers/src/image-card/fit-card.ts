@@ -39,6 +39,14 @@ const fontSizesAt = (base: CardFontSizes, factor: number): CardFontSizes => {
   };
 };
 
+// Loaded on first use (building the registry must not load satori), then kept: under a
+// loader hook (tsx) every `import()` is a round trip to the hooks thread, a few ms a render.
+let satoriModule: Promise<typeof import("satori")> | undefined;
+const loadSatori = () => {
+  satoriModule ??= import("satori");
+  return satoriModule;
+};
+
 const ladder = (): number[] => {
   const factors: number[] = [];
   for (let factor = 1; factor >= minFactor; factor *= shrinkStep) factors.push(factor);
@@ -65,10 +73,7 @@ const fitText = async (
   missing: Set<string>,
   signal?: AbortSignal,
 ): Promise<Omit<FittedCard, "droppedText">> => {
-  const [{ default: satori }, fonts] = await Promise.all([
-    import("satori"),
-    loadShippedFonts([400, 600, 800]),
-  ]);
+  const [{ default: satori }, fonts] = await Promise.all([loadSatori(), loadShippedFonts([400, 600, 800])]);
   const metrics = cardMetrics(text.width, text.height);
   const availableHeight = metrics.contentHeight;
 
