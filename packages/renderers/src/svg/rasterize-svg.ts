@@ -1,5 +1,4 @@
 import type { ResvgRenderOptions } from "@resvg/resvg-js";
-import { encodeOpaquePng } from "./encode-opaque-png.ts";
 
 /** Options of {@link rasterizeSvg}. */
 export interface RasterizeSvgOptions {
@@ -34,9 +33,8 @@ const loadResvg = () => {
 };
 
 /**
- * Renders an SVG string to PNG with resvg, off the main thread (resvg's async render and
- * zlib's compression run on libuv's pool, so a worker keeps answering heartbeats and
- * cancels meanwhile).
+ * Renders an SVG string to PNG with resvg, off the main thread (resvg's async render runs
+ * on libuv's pool, so a worker keeps answering heartbeats and cancels meanwhile).
  * The caller must have removed external `<image>` references: resvg reads absolute file
  * paths in `href`, and Kiln renderers never read local files.
  */
@@ -59,9 +57,5 @@ export const rasterizeSvg = async (
     ...(options.background ? { background: options.background } : {}),
   };
   const image = await renderAsync(svg, renderOptions, options.signal ?? null);
-  // resvg's asPng encodes on this thread, slower than zlib on libuv's pool; it stays the
-  // encoder of images with transparency.
-  const png =
-    (await encodeOpaquePng(image.pixels, image.width, image.height)) ?? new Uint8Array(image.asPng());
-  return { png, width: image.width, height: image.height };
+  return { png: new Uint8Array(image.asPng()), width: image.width, height: image.height };
 };
