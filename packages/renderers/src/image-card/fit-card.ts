@@ -39,6 +39,14 @@ const fontSizesAt = (base: CardFontSizes, factor: number): CardFontSizes => {
   };
 };
 
+// Loaded on first use (building the registry must not load satori), then kept: under a
+// loader hook (tsx) every `import()` is a round trip to the hooks thread, a few ms a render.
+let satoriModule: Promise<typeof import("satori")> | undefined;
+const loadSatori = () => {
+  satoriModule ??= import("satori");
+  return satoriModule;
+};
+
 const ladder = (): number[] => {
   const factors: number[] = [];
   for (let factor = 1; factor >= minFactor; factor *= shrinkStep) factors.push(factor);
@@ -46,10 +54,24 @@ const ladder = (): number[] => {
 };
 
 /**
+ * The ladder step where the text should first fit, from the height measured at the base
+ * size: at a fixed width, lines grow with the type size and so does each line, so the
+ * height goes roughly with the square of the factor. Only orders the probes: the search
+ * still measures every size it picks, so where fitting is monotonic in the size (as the
+ * bisection alone assumes) it ends on the same step.
+ */
+const estimatedStep = (factors: number[], baseHeight: number, availableHeight: number): number => {
+  const factor = Math.sqrt(availableHeight / baseHeight);
+  const step = factors.findIndex((candidate) => candidate <= factor);
+  return step === -1 ? factors.length - 1 : Math.max(1, step);
+};
+
+/**
  * Lays the card out with satori at the largest type size whose text block fits the
  * canvas, measuring each attempt with satori itself (so wrapping, kerning and glyph
  * widths are the real ones). Tries the base size first (most cards fit at once), then
- * binary-searches the shrink ladder: at most about five satori passes.
+ * searches the shrink ladder from an estimate: three satori passes for most long titles,
+ * at most about seven.
  */
 export const fitCardLayout = async (text: CardText, signal?: AbortSignal): Promise<FittedCard> => {
   const missing = new Set<string>();
@@ -65,10 +87,7 @@ const fitText = async (
   missing: Set<string>,
   signal?: AbortSignal,
 ): Promise<Omit<FittedCard, "droppedText">> => {
-  const [{ default: satori }, fonts] = await Promise.all([
-    import("satori"),
-    loadShippedFonts([400, 600, 800]),
-  ]);
+  const [{ default: satori }, fonts] = await Promise.all([loadSatori(), loadShippedFonts([400, 600, 800])]);
   const metrics = cardMetrics(text.width, text.height);
   const availableHeight = metrics.contentHeight;
 
@@ -103,8 +122,14 @@ const fitText = async (
   let best: Awaited<ReturnType<typeof attempt>> | undefined;
   let low = 1;
   let high = factors.length - 1;
+  // The first two probes are the estimate and its neighbour towards the answer, which
+  // settles most long titles in two passes instead of four; bisection takes over after.
+  let guess = estimatedStep(factors, first.contentHeight, availableHeight);
+  let guidedProbes = 2;
   while (low <= high) {
-    const middle = Math.floor((low + high) / 2);
+    const guided = guidedProbes > 0 && guess >= low && guess <= high;
+    guidedProbes -= 1;
+    const middle = guided ? guess : Math.floor((low + high) / 2);
     const result = await attempt(fontSizesAt(metrics.baseFontSizes, factors[middle]!));
     if (result.fits) {
       best = result;
@@ -112,6 +137,7 @@ const fitText = async (
     } else {
       low = middle + 1;
     }
+    guess = result.fits ? middle - 1 : middle + 1;
   }
   if (best) return { ...best, truncated: false };
   return truncateToFit(text, fontSizesAt(metrics.baseFontSizes, factors.at(-1)!), availableHeight, attempt);

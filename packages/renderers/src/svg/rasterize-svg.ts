@@ -24,6 +24,14 @@ export interface RasterizedPng {
   height: number;
 }
 
+// Kept after the first load: under a loader hook (tsx) every `import()` is a round trip
+// to the hooks thread, a few ms a render.
+let resvgModule: Promise<typeof import("@resvg/resvg-js")> | undefined;
+const loadResvg = () => {
+  resvgModule ??= import("@resvg/resvg-js");
+  return resvgModule;
+};
+
 /**
  * Renders an SVG string to PNG with resvg, off the main thread (resvg's async render runs
  * on libuv's pool, so a worker keeps answering heartbeats and cancels meanwhile).
@@ -36,7 +44,7 @@ export const rasterizeSvg = async (
 ): Promise<RasterizedPng> => {
   // Loaded on first use so that building the registry (the API does, for schemas only)
   // does not load the native binding.
-  const { renderAsync } = await import("@resvg/resvg-js");
+  const { renderAsync } = await loadResvg();
   const family = options.defaultFontFamily;
   const renderOptions: ResvgRenderOptions = {
     fitTo: { mode: "zoom", value: options.scale ?? 1 },
