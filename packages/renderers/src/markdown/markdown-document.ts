@@ -1,7 +1,7 @@
 import { RenderError } from "@kiln/core";
 import type { DocumentTheme } from "./document-theme.ts";
 import { renderHtmlDocument } from "./html-document.ts";
-import { type MarkdownHeading, MarkdownNestingError, parseMarkdown } from "./parse-markdown.ts";
+import { type MarkdownHeading, MarkdownLimitError, parseMarkdown } from "./parse-markdown.ts";
 import { sanitizeMarkdownHtml } from "./sanitize-markdown-html.ts";
 
 export interface MarkdownDocumentOptions {
@@ -25,14 +25,13 @@ export interface MarkdownDocument {
 
 /**
  * Parses, failing with a non-retryable RenderError on input only pathological Markdown
- * reaches (blocks nested too deeply): the same input would fail again.
+ * reaches (blocks nested too deeply, tables of too many cells): the same input would fail again.
  */
 const parseOrFail = (markdown: string) => {
   try {
     return parseMarkdown(markdown);
   } catch (error) {
-    const reason =
-      error instanceof MarkdownNestingError ? error.message : "the Markdown could not be rendered";
+    const reason = error instanceof MarkdownLimitError ? error.message : "the Markdown could not be rendered";
     throw new RenderError("markdown_unrenderable", reason, { retryable: false, cause: error });
   }
 };

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { createMarkdownHtmlRenderer } from "../markdown-html/markdown-html-renderer.ts";
 import { createTestRenderContext } from "../testing/index.ts";
 import { maxMarkdownChars, maxMarkdownHtmlTags } from "./markdown-limits.ts";
-import { maxMarkdownNesting } from "./parse-markdown.ts";
+import { maxMarkdownNesting, maxMarkdownTableCells } from "./parse-markdown.ts";
 
 const renderer = createMarkdownHtmlRenderer();
 
@@ -52,10 +52,7 @@ const blockCorpus: Record<string, string> = {
   "lists nested to the limit": lines(maxMarkdownNesting / 2 - 1, (depth) => `${"  ".repeat(depth)}- a`),
   "blockquote lines": fill("> a\n"),
   "a table with 10,000 columns": `|${"a|".repeat(10_000)}\n|${"-|".repeat(10_000)}\n|${"b|".repeat(10_000)}`,
-  "a table with 2,000 columns and many rows": fill(
-    `|${"b|".repeat(2_000)}\n`,
-    `|${"a|".repeat(2_000)}\n|${"-|".repeat(2_000)}\n`,
-  ),
+  "a table with 2,000 columns, at the cell limit": `|${"a|".repeat(2_000)}\n|${"-|".repeat(2_000)}\n${`|${"b|".repeat(2_000)}\n`.repeat(maxMarkdownTableCells / 2_000 - 1)}`,
   "a table with many rows": fill("|1|2|\n", "|a|b|\n|-|-|\n"),
   headings: fill("# a\n"),
   "setext headings": fill("a\n=\n"),
@@ -71,6 +68,10 @@ const refused: Record<string, string> = {
   "unclosed inline tags past the tag limit": fill("<b>"),
   "blockquotes nested past the limit": `${">".repeat(maxMarkdownNesting + 1)} deep`,
   "lists nested past the limit": lines(maxMarkdownNesting, (depth) => `${"  ".repeat(depth)}- a`),
+  "a table with 2,000 columns and many rows, past the cell limit": fill(
+    `|${"b|".repeat(2_000)}\n`,
+    `|${"a|".repeat(2_000)}\n|${"-|".repeat(2_000)}\n`,
+  ),
 };
 
 const cpuMsOf = async (run: () => Promise<unknown>) => {
@@ -148,5 +149,18 @@ export const describePathologicalMarkdown = (part: "inline" | "blocks") =>
         });
         expect(cpuMs).toBeLessThan(1_000);
       }
+    });
+
+    it("fails tables past the cell limit as soon as the blocks are parsed, without retry", async () => {
+      const markdown = refused["a table with 2,000 columns and many rows, past the cell limit"]!;
+      const input = renderer.inputSchema.parse({ markdown });
+      const { outcome, cpuMs } = await cpuMsOf(() => renderer.render(input, createTestRenderContext().ctx));
+      expect(outcome).toMatchObject({
+        code: "markdown_unrenderable",
+        retryable: false,
+        message: `the Markdown's tables hold 72000 cells; at most ${maxMarkdownTableCells} are allowed`,
+      });
+      // Rendered, it took over a second; refused before any cell's inline parse, a fraction of it.
+      expect(cpuMs).toBeLessThan(500);
     });
   });
