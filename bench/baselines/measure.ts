@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { percentile, round } from "../stats.ts";
 
@@ -61,4 +61,45 @@ export const cpuMsOf = (pid: number | undefined): number | undefined => {
   } catch {
     return undefined;
   }
+};
+
+/**
+ * CPU time (ms) used so far by every process whose command name is `name` (`postgres`,
+ * `redis-server`): what PostgreSQL's backends and Redis spend, to set beside the API's own.
+ */
+export const cpuMsOfCommand = (name: string): number => {
+  let total = 0;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      if (stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")) !== name) continue;
+      const fields = stat.slice(stat.lastIndexOf(") ") + 2).split(" ");
+      total += (Number(fields[11]) + Number(fields[12])) * 10;
+    } catch {
+      // Gone between the listing and the read.
+    }
+  }
+  return total;
+};
+
+/** CPU per request of PostgreSQL, Redis and this process while `task` runs, in ms. */
+export const serviceCpuDuring = async <T>(task: () => Promise<T>, requests: (result: T) => number) => {
+  const before = {
+    pg: cpuMsOfCommand("postgres"),
+    redis: cpuMsOfCommand("redis-server"),
+    self: process.cpuUsage(),
+  };
+  const result = await task();
+  const self = process.cpuUsage(before.self);
+  const count = requests(result);
+  const per = (ms: number) => round(ms / count, 3);
+  return {
+    result,
+    cpuMsPerRequest: {
+      postgres: per(cpuMsOfCommand("postgres") - before.pg),
+      redis: per(cpuMsOfCommand("redis-server") - before.redis),
+      client: per((self.user + self.system) / 1000),
+    },
+  };
 };

@@ -8,7 +8,7 @@ import { Redis } from "ioredis";
 import pg from "pg";
 import type { BenchKiln } from "../bench-kiln.ts";
 import { round } from "../stats.ts";
-import { cpuMsOf, latencyOf, load, loopFor } from "./measure.ts";
+import { cpuMsOf, latencyOf, load, loopFor, serviceCpuDuring } from "./measure.ts";
 
 export const canaryJob = { jobType: "canary", input: { durationMs: 0, steps: 1 } };
 
@@ -29,16 +29,26 @@ export const rawDurableSubmit = async (
   const queue = new Queue("raw-submit", { connection: redis, prefix: `${kiln.prefix}:raw` });
   const input = JSON.stringify(canaryJob.input);
   try {
-    const run = await loopFor(seconds, inFlight, async () => {
-      const id = randomUUID();
-      await pool.query(
-        `INSERT INTO content_jobs (id, company_id, job_type, input, status)
-         VALUES ($1, $2, 'canary', $3, 'queued')`,
-        [id, companyId, input],
-      );
-      await queue.add("canary", { companyId }, { jobId: id, removeOnComplete: true });
-    });
-    return { perSecond: run.perSecond, ...latencyOf(run.latencies), requests: run.count, load: load() };
+    const { result: run, cpuMsPerRequest } = await serviceCpuDuring(
+      () =>
+        loopFor(seconds, inFlight, async () => {
+          const id = randomUUID();
+          await pool.query(
+            `INSERT INTO content_jobs (id, company_id, job_type, input, status)
+             VALUES ($1, $2, 'canary', $3, 'queued')`,
+            [id, companyId, input],
+          );
+          await queue.add("canary", { companyId }, { jobId: id, removeOnComplete: true });
+        }),
+      (result) => result.count,
+    );
+    return {
+      perSecond: run.perSecond,
+      ...latencyOf(run.latencies),
+      requests: run.count,
+      cpuMsPerRequest,
+      load: load(),
+    };
   } finally {
     await queue.close();
     redis.disconnect();
@@ -54,14 +64,18 @@ export const kilnSubmit = async (
 ) => {
   const cpuBefore = process.cpuUsage();
   const apiCpuBefore = cpuMsOf(kiln.api.child.pid);
-  const result = await autocannon({
-    url: `${kiln.base}/api/companies/${companyId}/content-jobs`,
-    method: "POST",
-    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-    body: JSON.stringify(canaryJob),
-    connections: options.inFlight,
-    ...("seconds" in options ? { duration: options.seconds } : { amount: options.amount }),
-  });
+  const { result, cpuMsPerRequest } = await serviceCpuDuring(
+    () =>
+      autocannon({
+        url: `${kiln.base}/api/companies/${companyId}/content-jobs`,
+        method: "POST",
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+        body: JSON.stringify(canaryJob),
+        connections: options.inFlight,
+        ...("seconds" in options ? { duration: options.seconds } : { amount: options.amount }),
+      }),
+    (result) => result["2xx"],
+  );
   const cpu = process.cpuUsage(cpuBefore);
   const apiCpu = (cpuMsOf(kiln.api.child.pid) ?? Number.NaN) - (apiCpuBefore ?? Number.NaN);
   // Only accepted submits count; refusals and errors are reported (a 503 under load is a figure, not a crash).
@@ -73,6 +87,7 @@ export const kilnSubmit = async (
     notAccepted: result.non2xx + result.errors,
     autocannonCpuMsPerS: round((cpu.user + cpu.system) / 1000 / result.duration),
     apiCpuMsPerRequest: round(apiCpu / result["2xx"], 2),
+    cpuMsPerRequest: { api: round(apiCpu / result["2xx"], 3), ...cpuMsPerRequest },
     load: load(),
   };
 };
