@@ -8,7 +8,7 @@ import {
   type ResolvedChromiumOptions,
   resolveChromiumOptions,
 } from "./chromium-options.ts";
-import { killChromiumProcesses } from "./chromium-processes.ts";
+import { killChromiumProcesses, yieldToWorkerLoop } from "./chromium-processes.ts";
 import { launchBrowser } from "./launch-browser.ts";
 import {
   browserUnavailableError,
@@ -166,6 +166,7 @@ export class BrowserPool {
         cause: error,
       });
     }
+    await yieldToWorkerLoop(marker);
     const handle: BrowserHandle = { browser, marker, renders: 0, active: 0, retired: false, crashed: false };
     browser.on("disconnected", () => {
       if (handle.closing === undefined) handle.crashed = true;

@@ -1,4 +1,5 @@
 import { readdir, readFile } from "node:fs/promises";
+import { getPriority, setPriority } from "node:os";
 
 /**
  * Environment variable set on every browser the pool launches. Chromium's helper processes
@@ -59,4 +60,25 @@ export const killChromiumProcesses = async (markerPrefix: string): Promise<numbe
     }
   }
   return processes.length;
+};
+
+/** How much less CPU priority a browser gets than the worker (as render threads, run-render-task.ts). */
+const browserNiceness = 10;
+
+/**
+ * Lowers the CPU priority of a just-launched browser's processes, so that printing yields the
+ * cores to the worker's own loop (locks, cancels, metrics) as render threads do. The zygotes are
+ * among them, and every renderer process forked later inherits their priority. Best effort:
+ * where it is not permitted, the browser keeps the worker's priority.
+ */
+export const yieldToWorkerLoop = async (marker: string): Promise<void> => {
+  if (process.platform !== "linux") return;
+  const niceness = Math.min(19, getPriority() + browserNiceness);
+  for (const { pid } of await findChromiumProcesses(marker)) {
+    try {
+      setPriority(pid, niceness);
+    } catch {
+      // Gone already, or not permitted.
+    }
+  }
 };
