@@ -1,4 +1,5 @@
-// `npm run bench [-- name… [args]]`: Kiln's benchmarks, by name; no name runs every one but `guard`.
+// `npm run bench [-- name… [args]]`: Kiln's benchmarks, by name; no name runs every one but `guard`
+// and the parts of `baselines` (`submit`, `worker`, `e2e`).
 // Each prints its results as JSON (and the ones with ratios write bench/results/<name>-<iso>.json).
 // A new benchmark is one line below.
 const benches: Record<string, (args: string[]) => Promise<unknown>> = {
@@ -24,7 +25,8 @@ if (unknown.length > 0) {
   console.error(`unknown benchmark(s): ${unknown.join(", ")}; known: ${Object.keys(benches).join(", ")}`);
   process.exit(2);
 }
-for (const name of named.length > 0 ? named : Object.keys(benches).filter((name) => name !== "guard")) {
+const parts = new Set(["guard", "submit", "worker", "e2e"]);
+for (const name of named.length > 0 ? named : Object.keys(benches).filter((name) => !parts.has(name))) {
   const result = await benches[name]!(rest);
   if (result !== undefined) console.log(JSON.stringify({ [name]: result }, null, 2));
 }
