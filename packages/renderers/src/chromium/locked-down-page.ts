@@ -74,6 +74,7 @@ export const openLockedDownPage = async (browser: Browser): Promise<LockedDownPa
  * (markup, `<base>`, CSP meta policies, a pending meta refresh all go with it), then a new log.
  */
 export const resetLockedDownPage = async (locked: LockedDownPage): Promise<void> => {
-  await locked.page.goto("about:blank", { timeout: 5_000 });
+  // Committed is enough: from then on the old document is gone; its load event adds nothing.
+  await locked.page.goto("about:blank", { waitUntil: "commit", timeout: 5_000 });
   locked.blockedRequests = new BlockedRequestLog();
 };
