@@ -63,23 +63,30 @@ export const cpuMsOf = (pid: number | undefined): number | undefined => {
   }
 };
 
-/**
- * CPU time (ms) used so far by every process whose command name is `name` (`postgres`,
- * `redis-server`): what PostgreSQL's backends and Redis spend, to set beside the API's own.
- */
-export const cpuMsOfCommand = (name: string): number => {
-  let total = 0;
+/** CPU time (ms) used so far by each live process whose command name is `name`, by pid. */
+export const cpuMsByPid = (name: string): Map<string, number> => {
+  const byPid = new Map<string, number>();
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
       if (stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")) !== name) continue;
       const fields = stat.slice(stat.lastIndexOf(") ") + 2).split(" ");
-      total += (Number(fields[11]) + Number(fields[12])) * 10;
+      byPid.set(entry, (Number(fields[11]) + Number(fields[12])) * 10);
     } catch {
       // Gone between the listing and the read.
     }
   }
+  return byPid;
+};
+
+/**
+ * CPU (ms) the processes named `name` used since `before` (`postgres` backends, `redis-server`):
+ * new processes count whole, exited ones not at all (a backend that exits mid-round is missed).
+ */
+const cpuMsSince = (name: string, before: Map<string, number>): number => {
+  let total = 0;
+  for (const [pid, ms] of cpuMsByPid(name)) total += ms - (before.get(pid) ?? 0);
   return total;
 };
 
@@ -97,8 +104,8 @@ export const serviceCpuDuring = async <T>(task: () => Promise<T>, requests: (res
   return {
     result,
     cpuMsPerRequest: {
-      postgres: per(cpuMsOfCommand("postgres") - before.pg),
-      redis: per(cpuMsOfCommand("redis-server") - before.redis),
+      postgres: per(cpuMsSince("postgres", before.pg)),
+      redis: per(cpuMsSince("redis-server", before.redis)),
       client: per((self.user + self.system) / 1000),
     },
   };
