@@ -93,8 +93,8 @@ const cpuMsSince = (name: string, before: Map<string, number>): number => {
 /** CPU per request of PostgreSQL, Redis and this process while `task` runs, in ms. */
 export const serviceCpuDuring = async <T>(task: () => Promise<T>, requests: (result: T) => number) => {
   const before = {
-    pg: cpuMsOfCommand("postgres"),
-    redis: cpuMsOfCommand("redis-server"),
+    pg: cpuMsByPid("postgres"),
+    redis: cpuMsByPid("redis-server"),
     self: process.cpuUsage(),
   };
   const result = await task();
