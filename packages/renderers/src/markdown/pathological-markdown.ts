@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 // Shared by pathological-inline.test.ts and pathological-blocks.test.ts: the corpus runs as two
 // files so its CPU-time bounds use both cores while they run last and alone (vitest.config.ts).
 import { createMarkdownHtmlRenderer } from "../markdown-html/markdown-html-renderer.ts";
-import { createTestRenderContext } from "../testing/index.ts";
+import { cpuBoundForThisMachine, cpuMsOf, createTestRenderContext } from "../testing/index.ts";
 import { maxMarkdownChars, maxMarkdownHtmlTags } from "./markdown-limits.ts";
 import { maxMarkdownNesting, maxMarkdownTableCells } from "./parse-markdown.ts";
 
@@ -74,16 +74,6 @@ const refused: Record<string, string> = {
   ),
 };
 
-const cpuMsOf = async (run: () => Promise<unknown>) => {
-  const started = process.cpuUsage();
-  const outcome = await run().then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  const { user, system } = process.cpuUsage(started);
-  return { outcome, cpuMs: (user + system) / 1000 };
-};
-
 /** Validates as the API does, then renders: the whole cost of a markdown.html job. */
 const submitAndRender = (markdown: string) =>
   cpuMsOf(async () => {
@@ -94,25 +84,6 @@ const submitAndRender = (markdown: string) =>
     await renderer.render(input.data, ctx);
     return artifacts;
   });
-
-/** An ordinary document as large as the cases: prose, emphasis, a link and code on every line. */
-const ordinaryDocument = fill(
-  "Some *ordinary* prose with a [link](https://example.com/page) and `code`, as documents have.\n\n",
-);
-
-/**
- * A second of CPU, or six times what the ordinary document of the same size costs right now if
- * that is more. The same render costs this machine up to 1.7× more CPU time when its cores are
- * shared (a CI run's last minutes) than when it is quiet; the ordinary document slows alike, so
- * the bound keeps its meaning: a pathological input costs no more than a few ordinary documents
- * of its size (the inputs that once froze workers cost 30 s and more). Quiet, the ordinary
- * document takes 0.15–0.3 s.
- */
-const cpuBoundForThisMachine = async (): Promise<number> => {
-  const samples: number[] = [];
-  for (let i = 0; i < 3; i++) samples.push((await submitAndRender(ordinaryDocument)).cpuMs);
-  return Math.max(1_000, 6 * Math.min(...samples));
-};
 
 let cpuBoundMs = 1_000;
 
