@@ -1,21 +1,10 @@
 import { waitUntil } from "@kiln/testkit";
-import { afterAll, describe, expect, it } from "vitest";
-import { createDocumentPdfRenderer } from "../document-pdf/index.ts";
+import { describe, expect, it } from "vitest";
+import type { createDocumentPdfRenderer } from "../document-pdf/index.ts";
 import { artifactBytes, createTestRenderContext, pdfText, renderToEnd } from "../testing/index.ts";
-import { BrowserPool } from "./browser-pool.ts";
-import { findChromiumProcesses } from "./chromium-processes.ts";
+import { trackPools } from "./test-pools.ts";
 
-const pools: BrowserPool[] = [];
-const createPool = (options: ConstructorParameters<typeof BrowserPool>[0] = {}) => {
-  const pool = new BrowserPool(options);
-  pools.push(pool);
-  return { pool, renderer: createDocumentPdfRenderer({ pool }) };
-};
-
-afterAll(async () => {
-  await Promise.all(pools.map((pool) => pool.close()));
-  for (const pool of pools) expect(await findChromiumProcesses(`${pool.poolId}/`)).toEqual([]);
-});
+const createPool = trackPools();
 
 type PdfRenderer = ReturnType<typeof createDocumentPdfRenderer>;
 
