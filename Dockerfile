@@ -4,7 +4,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends chromium fonts-dejavu-core ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-COPY package.json package-lock.json turbo.json tsconfig.base.json prisma.config.ts ./
+COPY package.json package-lock.json tsconfig.base.json prisma.config.ts ./
 COPY scripts ./scripts
 COPY prisma ./prisma
 COPY apps ./apps

@@ -1,10 +1,13 @@
 import { configDefaults, defineConfig } from "vitest/config";
 import { LongPolesFirst } from "./test/long-poles-first.ts";
 
-// Three projects; `npm test` runs them all, `npx vitest run --project unit` (or integration,
-// processes) one of them. `unit` and `processes` list their files below; `integration` is the rest:
-// - unit: needs nothing running (no PostgreSQL, Redis or Kiln process; a renderer's test may
-//   launch Chromium). No global setup.
+// Projects; `npm test` runs them all, `npx vitest run --project unit` (or renderers, integration,
+// processes) one of them. `unit`, `renderers` and `processes` list their files below; `integration`
+// is the rest:
+// - unit: needs nothing running (no PostgreSQL, Redis, Chromium or Kiln process). No global setup.
+// - renderers: the renderers' tests, each file in a process of its own, first and apart: they
+//   measure their own CPU time and memory, and many launch Chromium. `cpu-bounds` are the renderers'
+//   tests that bound their CPU time most tightly; they run last, one at a time.
 // - processes: starts processes of its own: a Kiln API or worker it kills or signals, the CLI,
 //   npm, tsx, a Redis build.
 // - integration: the rest, in-process against the real PostgreSQL and Redis (a database copied
@@ -17,7 +20,6 @@ import { LongPolesFirst } from "./test/long-poles-first.ts";
 const unit = [
   "packages/core/**/*.test.ts",
   "packages/storage/**/*.test.ts",
-  "packages/renderers/**/*.test.ts",
   "packages/queue/src/redis-errors.test.ts",
   "packages/queue/src/hash-tags.test.ts",
   "packages/db/src/database-errors.test.ts",
@@ -60,6 +62,9 @@ const processes = [
   "packages/renderers/src/registry-imports.test.ts",
 ];
 
+/** Render in this process or launch Chromium; measure their own CPU time and memory. */
+const renderers = ["packages/renderers/**/*.test.ts"];
+
 /**
  * Tests that bound their own CPU time: they run last, alone, as the CPU time of a process sharing
  * two cores with a Chromium or a job flood grows past what the render itself costs.
@@ -80,12 +85,22 @@ export default defineConfig({
     projects: [
       {
         extends: true,
+        // Beside integration: they take next to no CPU, and share one loader per worker.
+        test: {
+          name: "unit",
+          include: unit,
+          exclude: [...excluded, ...processes, ...cpuBounds],
+          sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        extends: true,
         // Isolated: renderer tests measure their process's CPU time and memory, which another
         // file's leftover render threads would otherwise add to.
         // First, on their own: their CPU-time bounds must not be measured beside a flood of jobs.
         test: {
-          name: "unit",
-          include: unit,
+          name: "renderers",
+          include: renderers,
           exclude: [...excluded, ...processes, ...cpuBounds],
           isolate: true,
           sequence: { groupOrder: 0 },
@@ -110,7 +125,7 @@ export default defineConfig({
         test: {
           name: "integration",
           include: all,
-          exclude: [...excluded, ...unit, ...processes, ...cpuBounds],
+          exclude: [...excluded, ...unit, ...renderers, ...processes, ...cpuBounds],
           globalSetup,
           sequence: { groupOrder: 1 },
         },

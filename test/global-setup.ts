@@ -2,12 +2,16 @@
 // Its name reaches the test workers through vitest's provide/inject (works with forks and threads).
 // Both projects that need PostgreSQL (integration, processes) name this file; they share one
 // template, made by whichever starts first and dropped, with every copy, when the last ends.
+// It also bundles the API's and the worker's entries once, so the processes tests spawn start from
+// JavaScript instead of compiling TypeScript each time (`bundleProcessEntries`).
 import { migrateDatabase, prismaMigrationsDir } from "@kiln/db";
+import { bundleProcessEntries } from "@kiln/testkit";
 import { createTemplateDatabase, type TemplateDatabase } from "@kiln/testkit/databases";
 import type { TestProject } from "vitest/node";
 
 interface SharedTemplate {
   template: Promise<TemplateDatabase>;
+  bundles: Promise<void>;
   users: number;
 }
 // Global setup files may be loaded once per project: the sharing lives on the main process's global.
@@ -18,11 +22,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
     template: createTemplateDatabase({
       migrate: (databaseUrl) => migrateDatabase({ databaseUrl, migrationsDir: prismaMigrationsDir }),
     }),
+    bundles: bundleProcessEntries(),
     users: 0,
   };
   const shared = run.kilnTestTemplate;
   shared.users++;
-  const template = await shared.template;
+  const [template] = await Promise.all([shared.template, shared.bundles]);
   project.provide("kilnTestTemplateDb", template.name);
   return async () => {
     shared.users--;

@@ -8,6 +8,7 @@ export { freePort } from "./network/free-port.ts";
 export { type ServedApp, serveFetch } from "./network/serve-fetch.ts";
 export { startTcpProxy, type TcpProxy } from "./network/tcp-proxy.ts";
 export { startTrapServer, type TrapServer } from "./network/trap-server.ts";
+export { bundleProcessEntries } from "./processes/bundle-entries.ts";
 export { repoRoot, type SpawnedProcess, spawnKilnProcess } from "./processes/spawn-process.ts";
 export { readSse, type SseEvent } from "./sse/read-sse.ts";
 export { sleep, waitUntil } from "./wait/wait-until.ts";

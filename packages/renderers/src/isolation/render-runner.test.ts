@@ -17,6 +17,13 @@ afterAll(async () => {
   await Promise.allSettled([...renderers.values()].map((renderer) => renderer.close?.()));
 });
 
+/**
+ * A loop the render blocked would wait for all of it: 800 ms of spinning, or the 3 s time limit.
+ * A loop that is merely waiting for a core (the suite's other files launch Chromium beside this
+ * one on two cores) has measured up to ~260 ms.
+ */
+const loopLagBoundMs = 400;
+
 /** The longest the event loop went without running a timer while `work` ran. */
 const maxLoopLagDuring = async <T>(work: Promise<T>) => {
   let maxLag = 0;
@@ -48,7 +55,7 @@ describe("isolated renders", () => {
       runner.run("canary", { durationMs: 0, steps: 1, busyMs: 800 }, ctx),
     );
     expect(artifacts).toHaveLength(1);
-    expect(maxLag).toBeLessThan(200);
+    expect(maxLag).toBeLessThan(loopLagBoundMs);
   });
 
   it("kills a render past its time limit with render_timeout, and the next render runs", async () => {
@@ -59,7 +66,7 @@ describe("isolated renders", () => {
     );
     expect(error).toMatchObject({ code: "render_timeout", retryable: false });
     expect(performance.now() - started).toBeLessThan(5_000);
-    expect(maxLag).toBeLessThan(200);
+    expect(maxLag).toBeLessThan(loopLagBoundMs);
     const next = createTestRenderContext();
     await runner.run("canary", { durationMs: 0, steps: 1 }, next.ctx);
     expect(next.artifacts).toHaveLength(1);

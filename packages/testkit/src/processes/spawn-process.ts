@@ -1,7 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import { bundleFor } from "./bundle-entries.ts";
+import { repoRoot } from "./repo-root.ts";
 
-export const repoRoot = fileURLToPath(new URL("../../../../", import.meta.url));
+export { repoRoot };
 
 export interface SpawnedProcess {
   child: ChildProcess;
@@ -14,7 +15,10 @@ export interface SpawnedProcess {
   exited: Promise<number | null>;
 }
 
-/** Starts a real Kiln process (tsx, from the repo root) the way an operator would. */
+/**
+ * Starts a real Kiln process from the repo root the way an operator would: through tsx, or from the
+ * bundle the test run made of its entry (`bundleProcessEntries`), which starts several times faster.
+ */
 export const spawnKilnProcess = (
   entry: string,
   env: Record<string, string | undefined>,
@@ -25,7 +29,9 @@ export const spawnKilnProcess = (
    */
   { processGroup = false, nodeArgs = [] }: { processGroup?: boolean; nodeArgs?: string[] } = {},
 ): SpawnedProcess => {
-  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", entry, ...args], {
+  const bundle = bundleFor(entry);
+  const loader = bundle ? [bundle] : ["--import", "tsx", entry];
+  const child = spawn(process.execPath, [...nodeArgs, ...loader, ...args], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
