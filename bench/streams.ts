@@ -7,20 +7,27 @@
 //     stream id, stamped by XADD next to PUBLISH; the bare server gets the same job's events with
 //     ids stamped as it is published) to each client's read;
 //   - RSS per idle stream: the server process's RSS with N idle streams minus before, over N.
-//     npm run bench -- streams   (BENCH_STREAMS=1000,10000; BENCH_STREAM_CLIENTS=4; BENCH_STREAM_JOBS=5)
+//     npm run bench -- streams   (BENCH_STREAMS=1000,10000; BENCH_STREAM_CLIENTS=4; BENCH_STREAM_JOBS=5;
+//     BENCH_STREAMS_API_NODE_ARGS: Node flags for the API process)
 // Both servers hold their N streams at once; the jobs go to one then the other, in turn, so a
 // machine whose load drifts (other work on it) weighs on both alike.
+//   - of that RSS, V8's heap: pages committed and bytes in use per stream (`heapCommitted…`,
+//     `heapUsed…`): the heap V8 grew for the burst and has not handed back shows here, not in what
+//     a stream keeps.
 // BENCH_STREAMS_PROFILE=<dir> runs both servers with `--cpu-prof` into that folder and writes heap
-// snapshots there before their streams open and while they are idle.
+// snapshots there before their streams open and while they are idle; `retained` is then what the
+// idle streams keep reachable, per stream (bench/streams/heap-retained.ts).
 import { type ChildProcess, execFileSync, fork } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { loadavg } from "node:os";
+import { join } from "node:path";
 import { roomyLimits } from "@kiln/api/testing/roomy-limits";
 import { readSse, type SseEvent, spawnKilnProcess, waitUntil } from "@kiln/testkit";
 import { Redis } from "ioredis";
 import { startBenchKiln } from "./bench-kiln.ts";
 import { percentile, round } from "./stats.ts";
+import { retainedPerStream } from "./streams/heap-retained.ts";
 import type { ClientCommand, DeliveryReport, OpenReport } from "./streams/sse-clients.ts";
 
 const counts = (process.env.BENCH_STREAMS ?? "1000,10000").split(",").map(Number);
@@ -40,6 +47,9 @@ const profileArgs = profileDir
       `--diagnostic-dir=${profileDir}`,
     ]
   : [];
+
+/** Node's own flags for the API process, e.g. V8's heap sizes: `BENCH_STREAMS_API_NODE_ARGS="--max-semi-space-size=2"`. */
+const apiNodeArgs = (process.env.BENCH_STREAMS_API_NODE_ARGS ?? "").split(" ").filter(Boolean);
 
 const rssKiB = (pid: number) =>
   Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1]);
@@ -68,8 +78,32 @@ const heapSnapshot = async (pid: number, healthUrl: string) => {
   const before = snapshots().length;
   process.kill(pid, "SIGUSR2");
   await waitUntil(() => snapshots().length > before, 120_000, "the heap snapshot");
-  // The snapshot is written on the process's main thread: it answers again once it is done.
-  await fetch(healthUrl);
+  // The snapshot is written on the process's main thread: it answers again once it is done. (A
+  // kept-alive connection may have timed out meanwhile: a fresh one each time.)
+  await waitUntil(
+    () =>
+      fetch(healthUrl, { headers: { connection: "close" } }).then(
+        () => true,
+        () => false,
+      ),
+    120_000,
+    "the server to answer after its heap snapshot",
+  );
+};
+
+/**
+ * What a server's idle streams keep reachable: heap snapshots (each taken after a full collection)
+ * before the burst and once idle, compared (heap-retained.ts).
+ */
+const retainedByStreams = async (pid: number, healthUrl: string, opened: number) => {
+  await heapSnapshot(pid, healthUrl);
+  const [before, idle] = readdirSync(profileDir!)
+    .filter((name) => name.endsWith(".heapsnapshot") && name.includes(`.${pid}.`))
+    .sort()
+    .slice(-2)
+    .map((name) => join(profileDir!, name));
+  const { retainedPerStreamKiB, largest } = retainedPerStream(before!, idle!, Math.max(1, opened), 5);
+  return { perStreamKiB: retainedPerStreamKiB, largest };
 };
 
 /** Node raises its soft fd limit to the hard one at start; every server process needs one per stream. */
@@ -125,6 +159,8 @@ interface Target {
   /** Publishes one job's events; the clients time its done event. */
   publishJob(): Promise<void>;
   openStreams(): Promise<number>;
+  /** V8's heap: bytes committed (pages it holds) and bytes in use (live or not yet collected). */
+  heap(): Promise<{ committed: number; used: number }>;
 }
 
 type Clients = Awaited<ReturnType<typeof startClients>>;
@@ -135,6 +171,7 @@ const openBurst = async (target: Target, clients: Clients, streams: number) => {
   const healthUrl = new URL("/healthz", target.url).href;
   if (profileDir) await heapSnapshot(target.pid, healthUrl);
   const rssBefore = await settledRssKiB(target.pid);
+  const heapBefore = await target.heap();
   const cpuBefore = cpuMs(target.pid);
   const burstStart = performance.now();
   const share = (index: number) =>
@@ -158,7 +195,8 @@ const openBurst = async (target: Target, clients: Clients, streams: number) => {
       failed[reason] = (failed[reason] ?? 0) + count;
   const openMs = opens.flatMap((report) => report.openMs);
   const rssIdle = await settledRssKiB(target.pid);
-  if (profileDir) await heapSnapshot(target.pid, healthUrl);
+  const heapIdle = await target.heap();
+  const retained = profileDir ? await retainedByStreams(target.pid, healthUrl, opened) : undefined;
   return {
     streams,
     opened,
@@ -170,6 +208,14 @@ const openBurst = async (target: Target, clients: Clients, streams: number) => {
     rssBeforeMiB: round(rssBefore / 1024),
     rssIdleMiB: round(rssIdle / 1024),
     rssPerStreamKiB: round((rssIdle - rssBefore) / Math.max(1, opened), 2),
+    /** Of which V8's heap: pages committed, and bytes in use, not collected first. */
+    heapCommittedPerStreamKiB: round(
+      (heapIdle.committed - heapBefore.committed) / 1024 / Math.max(1, opened),
+      2,
+    ),
+    heapUsedPerStreamKiB: round((heapIdle.used - heapBefore.used) / 1024 / Math.max(1, opened), 2),
+    /** With BENCH_STREAMS_PROFILE: what the idle streams keep reachable (heap snapshots). */
+    ...(retained && { retained }),
     loadBefore,
   };
 };
@@ -270,6 +316,10 @@ const startBare = async (sampleEvents: SseEvent[]) => {
       }
     },
     openStreams: async () => Number(await (await fetch(`http://127.0.0.1:${port}/count`)).text()),
+    async heap() {
+      const memory = (await (await fetch(`http://127.0.0.1:${port}/memory`)).json()) as NodeJS.MemoryUsage;
+      return { committed: memory.heapTotal, used: memory.heapUsed };
+    },
   };
   return {
     target,
@@ -283,14 +333,7 @@ const startBare = async (sampleEvents: SseEvent[]) => {
 const startKiln = async () => {
   const kiln = await startBenchKiln({
     apiEnv: { ...roomyLimits, KILN_LIMIT_MAX_OPEN_STREAMS: "1000000" },
-    nodeArgs: profileDir
-      ? [
-          "--cpu-prof",
-          `--cpu-prof-dir=${profileDir}`,
-          "--heapsnapshot-signal=SIGUSR2",
-          `--diagnostic-dir=${profileDir}`,
-        ]
-      : [],
+    nodeArgs: [...profileArgs, ...apiNodeArgs],
   });
   await kiln.startWorker({ KILN_WORKER_JOB_TYPES: "canary" });
   const { companyId, key } = await kiln.createCompany("streams");
@@ -321,6 +364,12 @@ const startKiln = async () => {
     openStreams: async () => {
       const metrics = await (await fetch(`${kiln.base}/metrics`)).text();
       return Number(/^kiln_sse_connections (\d+)/m.exec(metrics)?.[1] ?? Number.NaN);
+    },
+    async heap() {
+      const metrics = await (await fetch(`${kiln.base}/metrics`)).text();
+      const gauge = (name: string) =>
+        Number(new RegExp(`^kiln_nodejs_${name} (\\S+)`, "m").exec(metrics)?.[1]);
+      return { committed: gauge("heap_size_total_bytes"), used: gauge("heap_size_used_bytes") };
     },
   };
   return { target, sampleEvents, close: () => kiln.close() };
@@ -371,6 +420,10 @@ export const runStreamsBench = async () => {
         `  done p50 ${run.bare.deliveryP50Ms} / ${run.kiln.deliveryP50Ms} ms` +
         `  p99 ${run.bare.deliveryP99Ms} / ${run.kiln.deliveryP99Ms} ms` +
         `  RSS/stream ${run.bare.rssPerStreamKiB} / ${run.kiln.rssPerStreamKiB} KiB` +
+        ` (V8 heap committed ${run.bare.heapCommittedPerStreamKiB} / ${run.kiln.heapCommittedPerStreamKiB} KiB` +
+        (run.kiln.retained
+          ? `, retained ${run.bare.retained?.perStreamKiB} / ${run.kiln.retained.perStreamKiB} KiB)`
+          : ")") +
         `  ratios ${JSON.stringify(run.ratios)}`,
     );
   }

@@ -2,6 +2,7 @@
 // `node:http` server holds every stream in a Set; each message published on its Redis channel
 // (Kiln's live envelope, `{id, type, data}` with `data` a JSON string) becomes one frame, encoded
 // once and written to every stream; one timer pings them all. No auth, no quota, no replay.
+// `/count` says how many streams it holds; `/memory` its `process.memoryUsage()`.
 //   BARE_REDIS_URL, BARE_CHANNEL; prints `BARE_SSE_LISTENING port=…`.
 import { createServer, type ServerResponse } from "node:http";
 import { Redis } from "ioredis";
@@ -12,6 +13,10 @@ const ping = Buffer.from(": ping\n\n");
 const server = createServer((req, res) => {
   if (req.url === "/count") {
     res.end(String(streams.size));
+    return;
+  }
+  if (req.url === "/memory") {
+    res.end(JSON.stringify(process.memoryUsage()));
     return;
   }
   if (req.url !== "/events") {
