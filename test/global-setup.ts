@@ -11,7 +11,7 @@ import type { TestProject } from "vitest/node";
 
 interface SharedTemplate {
   template: Promise<TemplateDatabase>;
-  bundles: Promise<void>;
+  bundles: ReturnType<typeof bundleProcessEntries>;
   users: number;
 }
 // Global setup files may be loaded once per project: the sharing lives on the main process's global.
@@ -33,6 +33,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
     shared.users--;
     if (shared.users > 0) return;
     run.kilnTestTemplate = undefined;
-    await template.dropWithCopies();
+    await Promise.all([template.dropWithCopies(), (await shared.bundles).remove()]);
   };
 }

@@ -122,7 +122,7 @@ const createParser = (): MarkdownIt => {
   md.core.ruler.before("inline", "inline_nesting", (state) => {
     state.md.options.maxNesting = maxInlineNesting;
   });
-  // www.example.com and bare domains become links, as in GFM.
+  // www.example.com becomes a link, as in GFM; bare domains (example.com) do too, which GFM does not.
   md.linkify.set({ fuzzyLink: true });
   // Every link linkify finds has a scheme (`:`, or `//`), a dot (a bare domain) or an `@` (an
   // email): text with none of them is skipped before linkify's patterns run over it, which were
