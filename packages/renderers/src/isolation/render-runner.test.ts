@@ -73,14 +73,27 @@ describe("isolated renders", () => {
   });
 
   it("kills a render past its memory limit with render_memory, and the next render runs", async () => {
-    const { ctx } = createTestRenderContext();
-    const error = await runner
-      .run("canary", { durationMs: 0, steps: 1, allocateMb: 512 }, ctx)
-      .catch((e) => e);
-    expect(error).toMatchObject({ code: "render_memory", retryable: false });
-    const next = createTestRenderContext();
-    await runner.run("canary", { durationMs: 0, steps: 1, allocateMb: 8 }, next.ctx);
-    expect(next.artifacts).toHaveLength(1);
+    // A time limit of its own, far above the 3 s of the runner above: a thread nearing its heap
+    // limit collects again and again before it gives up, which took over 3 s with the machine's
+    // two cores busy with Chromium (CI): the memory limit, not the clock, must end this render.
+    const roomy = await createRenderRunner({
+      renderers,
+      jobTypes: ["canary"],
+      concurrency: 1,
+      limits: { canary: { timeoutMs: 60_000, memoryMb: 64 } },
+    });
+    try {
+      const { ctx } = createTestRenderContext();
+      const error = await roomy
+        .run("canary", { durationMs: 0, steps: 1, allocateMb: 512 }, ctx)
+        .catch((e) => e);
+      expect(error).toMatchObject({ code: "render_memory", retryable: false });
+      const next = createTestRenderContext();
+      await roomy.run("canary", { durationMs: 0, steps: 1, allocateMb: 8 }, next.ctx);
+      expect(next.artifacts).toHaveLength(1);
+    } finally {
+      await roomy.close();
+    }
   });
 
   it("stops a CPU-bound render within a second of its cancel, rejecting with the cancel's reason", async () => {
