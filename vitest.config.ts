@@ -33,6 +33,7 @@ const unit = [
   "apps/api/src/dashboard/client/**/*.test.ts",
   "apps/api/src/ops/tenant-metrics.test.ts",
   "apps/api/src/ops/coalesce-per-turn.test.ts",
+  "apps/api/src/sse/stream-open-gate.test.ts",
 ];
 
 /** Tests that spawn processes. */

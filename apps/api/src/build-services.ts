@@ -32,6 +32,7 @@ import { createApiMetrics } from "./ops/metrics.ts";
 import type { Services } from "./services.ts";
 import { closeRevokedStreams } from "./sse/close-revoked-streams.ts";
 import { createSseRegistry } from "./sse/sse-registry.ts";
+import { StreamOpenGate } from "./sse/stream-open-gate.ts";
 
 /**
  * Requests of one turn of the event loop that present the same key share one read of it (a burst
@@ -160,6 +161,7 @@ export const buildServices = async ({ config, logger, adminToken }: BuildService
       ttlSeconds: config.KILN_STREAM_TOKEN_TTL_S,
     }),
     sse,
+    streamOpens: new StreamOpenGate(config.KILN_SSE_CONCURRENT_OPENS),
     metrics: createApiMetrics({
       queues,
       jobTypes: [...renderers.keys()],

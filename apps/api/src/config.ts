@@ -52,6 +52,8 @@ export const apiConfigSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   KILN_BODY_LIMIT_BYTES: envInt(1024 * 1024, { min: 1024, max: 64 * 1024 * 1024 }),
   KILN_SSE_PING_MS: envInt(15_000, { min: 100, max: 120_000 }),
+  /** Event streams one API process opens at once; more wait their company's turn (StreamOpenGate). */
+  KILN_SSE_CONCURRENT_OPENS: envInt(32, { min: 1, max: 10_000 }),
   KILN_IDEMPOTENCY_TTL_MS: envInt(24 * 3600 * 1000, { min: 60_000 }),
   KILN_SHUTDOWN_GRACE_MS: envInt(10_000, { min: 0 }),
   // Company limits: the defaults (KILN_LIMIT_*), and how they are enforced.

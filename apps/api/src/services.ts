@@ -9,6 +9,7 @@ import type { StreamTokens } from "./auth/stream-tokens.ts";
 import type { ApiConfig } from "./config.ts";
 import type { ApiMetrics } from "./ops/metrics.ts";
 import type { SseRegistry } from "./sse/sse-registry.ts";
+import type { StreamOpenGate } from "./sse/stream-open-gate.ts";
 
 /** Everything the routes use, built once in main.ts (or by a test) and passed in. */
 export interface Services {
@@ -32,6 +33,8 @@ export interface Services {
   adminTokenHash: string;
   streamTokens: StreamTokens;
   sse: SseRegistry;
+  /** Event streams this process opens at once; the rest wait their company's turn. */
+  streamOpens: StreamOpenGate;
   /** Prometheus metrics of this process (its own registry); served by /metrics. */
   metrics: ApiMetrics;
   /** Each company's limits in force (cached per instance, changes heard from every instance). */

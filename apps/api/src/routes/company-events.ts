@@ -3,6 +3,7 @@ import { pick } from "../errors/error-responses.ts";
 import { acquireStreamSlot } from "../limits/stream-slot.ts";
 import { requireCompany } from "../middleware/auth.ts";
 import { rateLimit } from "../middleware/rate-limit.ts";
+import { streamOpenTurn } from "../middleware/stream-open-turn.ts";
 import type { AppEnv } from "../services.ts";
 import { openEventStream, streamCredentialOf } from "../sse/open-event-stream.ts";
 import { streamCompanyEvents } from "../sse/stream-company-events.ts";
@@ -19,7 +20,7 @@ const route = createRoute({
     "retention window; from beyond it, or with an id that names no event, a `content_job.status` snapshot of " +
     "each queued or running job comes first. Ends only when its key is revoked or its stream token expires. " +
     "A company has at most `maxOpenStreams` streams open across every API instance; beyond: `429 quota_exceeded`.",
-  middleware: [requireCompany({ allowStreamToken: true }), rateLimit("read")] as const,
+  middleware: [requireCompany({ allowStreamToken: true }), streamOpenTurn, rateLimit("read")] as const,
   request: { params: companyParams, query: lastEventIdQuery },
   responses: {
     200: { description: "An event stream", content: { "text/event-stream": { schema: { type: "string" } } } },

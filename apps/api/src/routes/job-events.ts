@@ -4,6 +4,7 @@ import { pick } from "../errors/error-responses.ts";
 import { acquireStreamSlot } from "../limits/stream-slot.ts";
 import { requireCompany } from "../middleware/auth.ts";
 import { rateLimit } from "../middleware/rate-limit.ts";
+import { streamOpenTurn } from "../middleware/stream-open-turn.ts";
 import type { AppEnv } from "../services.ts";
 import { openEventStream, streamCredentialOf } from "../sse/open-event-stream.ts";
 import { streamJobEvents } from "../sse/stream-job-events.ts";
@@ -20,7 +21,7 @@ const route = createRoute({
     "job is ignored (snapshot first). `: ping` every 15 s. The stream ends (`: closed: <why>`) when its key is " +
     "revoked, or when its stream token expires (with `retry:`; the reconnect is a 401: mint a new token). A company " +
     "has at most `maxOpenStreams` streams open across every API instance; beyond: `429 quota_exceeded`.",
-  middleware: [requireCompany({ allowStreamToken: true }), rateLimit("read")] as const,
+  middleware: [requireCompany({ allowStreamToken: true }), streamOpenTurn, rateLimit("read")] as const,
   request: { params: jobParams, query: lastEventIdQuery },
   responses: {
     200: { description: "An event stream", content: { "text/event-stream": { schema: { type: "string" } } } },
