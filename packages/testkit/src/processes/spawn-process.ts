@@ -17,7 +17,7 @@ export interface SpawnedProcess {
 
 /**
  * Starts a real Kiln process from the repo root the way an operator would: through tsx, or from the
- * bundle the test run made of its entry (`bundleProcessEntries`), which starts several times faster.
+ * bundle the test run made of its entry (`bundleProcessEntries`), which skips tsx's compiling.
  */
 export const spawnKilnProcess = (
   entry: string,
