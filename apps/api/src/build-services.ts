@@ -78,6 +78,7 @@ export const buildServices = async ({ config, logger, adminToken }: BuildService
   });
   const hub = createEventHub({ subscriber, prefix, logger });
   const sse = createSseRegistry({ pingMs: config.KILN_SSE_PING_MS });
+  const streamOpens = new StreamOpenGate(config.KILN_SSE_CONCURRENT_OPENS);
   const jobs = guardDatabase(createJobStore({ prisma }));
   const renderers = createRendererRegistry();
   const companies = guardDatabase(withCoalescedKeyChecks(createCompanyStore({ prisma })));
@@ -161,7 +162,7 @@ export const buildServices = async ({ config, logger, adminToken }: BuildService
       ttlSeconds: config.KILN_STREAM_TOKEN_TTL_S,
     }),
     sse,
-    streamOpens: new StreamOpenGate(config.KILN_SSE_CONCURRENT_OPENS),
+    streamOpens,
     metrics: createApiMetrics({
       queues,
       jobTypes: [...renderers.keys()],
@@ -170,6 +171,7 @@ export const buildServices = async ({ config, logger, adminToken }: BuildService
       labelledCompanies: config.KILN_METRICS_COMPANIES,
       moreCompanyLabels: config.KILN_METRICS_COMPANY_LABELS,
       sse,
+      streamOpens,
       hub,
       logger,
       jobCountsTtlMs: config.KILN_METRICS_JOB_COUNTS_TTL_MS,

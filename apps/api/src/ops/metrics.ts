@@ -2,6 +2,7 @@ import type { JobStatus, Logger } from "@kiln/core";
 import { type EventHub, type JobQueues, withTimeout } from "@kiln/queue";
 import { Counter, createMetricsRegistry, Gauge, Histogram, prometheusContentType } from "@kiln/telemetry";
 import type { SseRegistry } from "../sse/sse-registry.ts";
+import type { StreamOpenGate } from "../sse/stream-open-gate.ts";
 import { cachedLookup } from "./cached-lookup.ts";
 import { type CompanyActiveJobs, createTenantMetrics } from "./tenant-metrics.ts";
 
@@ -17,6 +18,8 @@ export interface ApiMetricsOptions {
   /** How many more companies per-company metrics label by id (the rest: `other`). Default 20. */
   moreCompanyLabels?: number;
   sse: Pick<SseRegistry, "size">;
+  /** Stream opens waiting for their company's turn; none counted when absent. */
+  streamOpens?: Pick<StreamOpenGate, "waiting">;
   hub: Pick<EventHub, "stats">;
   logger: Logger;
   /**
@@ -77,6 +80,7 @@ export const createApiMetrics = ({
   labelledCompanies = [],
   moreCompanyLabels = 20,
   sse,
+  streamOpens,
   hub,
   logger,
   collectTimeoutMs = 1_000,
@@ -192,6 +196,14 @@ export const createApiMetrics = ({
     registers,
     collect() {
       sseConnections.set(sse.size());
+    },
+  });
+  const sseOpensWaiting: Gauge = new Gauge({
+    name: "kiln_sse_opens_waiting",
+    help: "SSE stream opens of this API instance waiting for their company's turn (KILN_SSE_CONCURRENT_OPENS)",
+    registers,
+    collect() {
+      sseOpensWaiting.set(streamOpens?.waiting ?? 0);
     },
   });
   const hubListeners: Gauge = new Gauge({

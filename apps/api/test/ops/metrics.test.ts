@@ -33,6 +33,7 @@ describe("GET /metrics", () => {
       ["kiln_queue_jobs", "gauge"],
       ["kiln_jobs", "gauge"],
       ["kiln_sse_connections", "gauge"],
+      ["kiln_sse_opens_waiting", "gauge"],
       ["kiln_event_hub_listeners", "gauge"],
       ["kiln_event_hub_channels", "gauge"],
     ]) {

@@ -1,3 +1,4 @@
+import { waitUntil } from "@kiln/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestHarness, type TestHarness } from "../../src/testing/test-harness.ts";
 
@@ -37,5 +38,24 @@ describe("stream opens take turns between companies", () => {
     // ~16 done; first come, first served puts it last, behind the whole burst (measured: 300).
     expect(order.indexOf("quiet")).toBeLessThan(30);
     await Promise.all(responses.map((response) => response.body?.cancel()));
+  });
+
+  it("counts the opens waiting for a turn in kiln_sse_opens_waiting", async () => {
+    const company = await h.createCompany();
+    const waitingGauge = async () => {
+      const text = await (await h.request("GET", "/metrics")).text();
+      return Number(/^kiln_sse_opens_waiting (\S+)$/m.exec(text)?.[1]);
+    };
+    const gate = h.services.streamOpens;
+    // Every turn taken (as 8 opens under way would), so the next opens wait.
+    await Promise.all(Array.from({ length: gate.limit }, () => gate.acquire("elsewhere")));
+    const opens = [openStream(company), openStream(company), openStream(company)];
+    await waitUntil(async () => (await waitingGauge()) === 3, 5_000, "three opens waiting");
+    for (let turn = 0; turn < gate.limit; turn++) gate.release();
+    for (const response of await Promise.all(opens)) {
+      expect(response.status).toBe(200);
+      await response.body?.cancel();
+    }
+    expect(await waitingGauge()).toBe(0);
   });
 });
