@@ -196,6 +196,8 @@ const openBurst = async (target: Target, clients: Clients, streams: number) => {
   const openMs = opens.flatMap((report) => report.openMs);
   const rssIdle = await settledRssKiB(target.pid);
   const heapIdle = await target.heap();
+  /** KiB grown over the streams opened. */
+  const perStream = (kib: number) => round(kib / Math.max(1, opened), 2);
   const retained = profileDir ? await retainedByStreams(target.pid, healthUrl, opened) : undefined;
   return {
     streams,
@@ -207,13 +209,10 @@ const openBurst = async (target: Target, clients: Clients, streams: number) => {
     serverCpuOpenMs: round(cpuOpenMs),
     rssBeforeMiB: round(rssBefore / 1024),
     rssIdleMiB: round(rssIdle / 1024),
-    rssPerStreamKiB: round((rssIdle - rssBefore) / Math.max(1, opened), 2),
+    rssPerStreamKiB: perStream(rssIdle - rssBefore),
     /** Of which V8's heap: pages committed, and bytes in use, not collected first. */
-    heapCommittedPerStreamKiB: round(
-      (heapIdle.committed - heapBefore.committed) / 1024 / Math.max(1, opened),
-      2,
-    ),
-    heapUsedPerStreamKiB: round((heapIdle.used - heapBefore.used) / 1024 / Math.max(1, opened), 2),
+    heapCommittedPerStreamKiB: perStream((heapIdle.committed - heapBefore.committed) / 1024),
+    heapUsedPerStreamKiB: perStream((heapIdle.used - heapBefore.used) / 1024),
     /** With BENCH_STREAMS_PROFILE: what the idle streams keep reachable (heap snapshots). */
     ...(retained && { retained }),
     loadBefore,
@@ -355,21 +354,24 @@ const startKiln = async () => {
   });
   await submit();
   const { events: sampleEvents } = await reading;
+  /** The API's /metrics, read once: a sample by metric name (NaN when absent). */
+  const scrapeKiln = async () => {
+    const metrics = await (await fetch(`${kiln.base}/metrics`)).text();
+    return (name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(metrics)?.[1]);
+  };
   const target: Target = {
     name: "kiln",
     pid: kiln.api.child.pid!,
     url: `${kiln.base}/api/companies/${companyId}/events`,
     headers: { authorization: `Bearer ${key}` },
     publishJob: async () => void (await submit()),
-    openStreams: async () => {
-      const metrics = await (await fetch(`${kiln.base}/metrics`)).text();
-      return Number(/^kiln_sse_connections (\d+)/m.exec(metrics)?.[1] ?? Number.NaN);
-    },
+    openStreams: async () => (await scrapeKiln())("kiln_sse_connections"),
     async heap() {
-      const metrics = await (await fetch(`${kiln.base}/metrics`)).text();
-      const gauge = (name: string) =>
-        Number(new RegExp(`^kiln_nodejs_${name} (\\S+)`, "m").exec(metrics)?.[1]);
-      return { committed: gauge("heap_size_total_bytes"), used: gauge("heap_size_used_bytes") };
+      const gauge = await scrapeKiln();
+      return {
+        committed: gauge("kiln_nodejs_heap_size_total_bytes"),
+        used: gauge("kiln_nodejs_heap_size_used_bytes"),
+      };
     },
   };
   return { target, sampleEvents, close: () => kiln.close() };

@@ -11,7 +11,6 @@ export class StreamOpenGate {
   #opening = 0;
   /** Waiting opens per company, companies in turn order (a Map keeps insertion order). */
   readonly #waiting = new Map<string, (() => void)[]>();
-  #queued = 0;
 
   constructor(readonly limit: number) {}
 
@@ -22,7 +21,9 @@ export class StreamOpenGate {
 
   /** Opens waiting for a turn. */
   get waiting(): number {
-    return this.#queued;
+    let waiting = 0;
+    for (const line of this.#waiting.values()) waiting += line.length;
+    return waiting;
   }
 
   /** Resolves when the company's open may run; call `release()` once it has opened or failed. */
@@ -35,7 +36,6 @@ export class StreamOpenGate {
       const line = this.#waiting.get(companyId);
       if (line) line.push(resolve);
       else this.#waiting.set(companyId, [resolve]);
-      this.#queued++;
     });
   }
 
@@ -51,7 +51,6 @@ export class StreamOpenGate {
     // The company goes to the back of the turn order, or leaves it with nothing left waiting.
     this.#waiting.delete(companyId);
     if (line.length > 0) this.#waiting.set(companyId, line);
-    this.#queued--;
     resolve();
   }
 
