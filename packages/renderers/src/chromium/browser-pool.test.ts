@@ -28,8 +28,12 @@ const renderOk = async (renderer: PdfRenderer) => {
 const reachedStage = (test: TestRenderContext, stage: string) =>
   waitUntil(() => test.progress.some((p) => p.stage === stage), 30_000, `the render to reach ${stage}`);
 
-// Thousands of pages keep Chromium printing for well over ten seconds.
-const enormousDocument = { html: '<div style="break-after:page">page</div>'.repeat(20_000) };
+const pages = (count: number) => ({ html: '<div style="break-after:page">page</div>'.repeat(count) });
+// Twenty thousand pages keep Chromium printing for minutes: far past any render timeout.
+const enormousDocument = pages(20_000);
+// Five thousand keep it printing for seconds (8 s here), yet reach the print stage in half a second:
+// long enough to kill, abort or queue behind, at a quarter of the enormous document's layout cost.
+const longPrint = pages(5_000);
 // Small markup whose paint cost explodes: huge blurs and shadows on every page.
 const expensiveCss = {
   html: `<style>p{filter:blur(30px);box-shadow:0 0 200px 100px red;font-size:200px}</style>${"<p>x</p>".repeat(3000)}`,
@@ -70,7 +74,7 @@ describe("browser pool", () => {
   it("fails only the running render when the browser is killed, and relaunches for the next", async () => {
     const { pool, renderer } = createPool();
     await renderOk(renderer);
-    const victim = startRender(renderer, enormousDocument);
+    const victim = startRender(renderer, longPrint);
     await reachedStage(victim, "print");
     const browsers = (await findChromiumProcesses(`${pool.poolId}/`)).filter((p) => p.isBrowser);
     expect(browsers).toHaveLength(1);
@@ -84,7 +88,7 @@ describe("browser pool", () => {
 
   it("closes the context within a few ms of an abort, with the signal's reason", async () => {
     const { pool, renderer } = createPool();
-    const victim = startRender(renderer, enormousDocument);
+    const victim = startRender(renderer, longPrint);
     await reachedStage(victim, "print");
     const reason = new Error("job cancelled");
     const abortedAt = performance.now();
@@ -99,7 +103,7 @@ describe("browser pool", () => {
 
   it("queues renders beyond its concurrency, and lets a queued job be aborted", async () => {
     const { renderer } = createPool({ concurrency: 1 });
-    const running = startRender(renderer, enormousDocument);
+    const running = startRender(renderer, longPrint);
     await reachedStage(running, "print");
     const queued = startRender(renderer, { html: "<p>queued</p>" });
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -113,10 +117,11 @@ describe("browser pool", () => {
 
   it("replaces the browser after maxRendersPerBrowser renders", { timeout: 90_000 }, async () => {
     const { pool, renderer } = createPool({ maxRendersPerBrowser: 2 });
-    for (let i = 0; i < 5; i++) await renderOk(renderer);
-    expect(pool.launches).toBe(3);
+    // Two renders on the first browser, the third on its replacement.
+    for (let i = 0; i < 3; i++) await renderOk(renderer);
+    expect(pool.launches).toBe(2);
     const live = await findChromiumProcesses(`${pool.poolId}/`);
-    expect(new Set(live.map((p) => p.marker))).toEqual(new Set([`${pool.poolId}/3/`]));
+    expect(new Set(live.map((p) => p.marker))).toEqual(new Set([`${pool.poolId}/2/`]));
   });
 
   it("fails at once, not retryably, when the browser binary is missing, saying what to install or set", async () => {

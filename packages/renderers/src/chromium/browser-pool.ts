@@ -62,7 +62,7 @@ const settlesWithinGrace = (promise: Promise<unknown>): Promise<boolean> =>
 
 /**
  * One headless Chromium per process, launched on first use and reused; a locked-down context per
- * tenant (one fresh context is kept open ahead of need; a tenant's page, cleared, is kept for its
+ * tenant (one fresh context is kept open ahead of need unless `sparePage` is false; a tenant's page, cleared, is kept for its
  * next job: warm-pages.ts); at most `concurrency` renders at once.
  * The browser is replaced after `maxRendersPerBrowser` renders, after a render timed out, or
  * when it crashed — a crash fails only the renders that were running on it.
@@ -76,7 +76,7 @@ export class BrowserPool {
   #launching?: Promise<BrowserHandle>;
   readonly #handles = new Set<BrowserHandle>();
   readonly #slots: SlotLimiter;
-  readonly #spare = new SparePage();
+  readonly #spare: SparePage;
   readonly #warm: WarmPages;
   #pagesReused = 0;
   #closed = false;
@@ -85,6 +85,7 @@ export class BrowserPool {
     this.options = resolveChromiumOptions(options);
     this.#slots = new SlotLimiter(this.options.concurrency);
     this.#warm = new WarmPages(this.options.warmPages);
+    this.#spare = new SparePage(this.options.sparePage);
   }
 
   /** Browsers launched so far (a restart shows as a new launch). */
@@ -95,6 +96,11 @@ export class BrowserPool {
   /** Renders that ran on a page their tenant's previous job left warm. */
   get pagesReused(): number {
     return this.#pagesReused;
+  }
+
+  /** Renders that started on the page opened ahead of need (see `sparePage`). */
+  get sparePagesTaken(): number {
+    return this.#spare.taken;
   }
 
   /** Idle pages kept for their tenants' next jobs. */

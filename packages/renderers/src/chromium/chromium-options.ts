@@ -30,6 +30,11 @@ export interface ChromiumOptions {
    * Default: `concurrency`; 0 opens a fresh context for every job.
    */
   warmPages?: number;
+  /**
+   * Open the next job's page ahead of need, between jobs, so a job that finds no warm page starts
+   * laying out at once. Costs one idle context (a renderer process) per browser. Default: true.
+   */
+  sparePage?: boolean;
 }
 
 export type ResolvedChromiumOptions = Required<ChromiumOptions>;
@@ -43,6 +48,7 @@ export const resolveChromiumOptions = (options: ChromiumOptions = {}): ResolvedC
     launchTimeoutMs: options.launchTimeoutMs ?? chromiumDefaults.launchTimeoutMs,
     sandbox: options.sandbox ?? process.getuid?.() !== 0,
     warmPages: options.warmPages ?? options.concurrency ?? chromiumDefaults.concurrency,
+    sparePage: options.sparePage ?? true,
   };
   if (!Number.isInteger(resolved.warmPages) || resolved.warmPages < 0) {
     throw new RangeError(`chromium.warmPages must be a non-negative integer, got ${resolved.warmPages}`);

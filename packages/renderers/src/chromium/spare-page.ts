@@ -16,20 +16,35 @@ const closeSpare = (spare: Spare): void => {
  * laying out at once. Each spare is still a fresh context that serves exactly one job.
  */
 export class SparePage {
+  readonly #enabled: boolean;
   #spare?: Spare;
+  #taken = 0;
+
+  /** @param enabled false: `prepare` opens nothing and every job opens its own page. */
+  constructor(enabled = true) {
+    this.#enabled = enabled;
+  }
+
+  /** Jobs that started on a page opened ahead of need. */
+  get taken(): number {
+    return this.#taken;
+  }
 
   /** The spare if it was opened on `browser` (falling back to a fresh page if it failed), else a fresh page. */
   take(browser: Browser): Promise<LockedDownPage> {
     const spare = this.#spare;
     this.#spare = undefined;
-    if (spare?.browser === browser) return spare.opening.catch(() => openLockedDownPage(browser));
+    if (spare?.browser === browser) {
+      this.#taken++;
+      return spare.opening.catch(() => openLockedDownPage(browser));
+    }
     if (spare) closeSpare(spare);
     return openLockedDownPage(browser);
   }
 
   /** Starts opening the next spare on `browser`, unless one is already there. */
   prepare(browser: Browser): void {
-    if (this.#spare?.browser === browser) return;
+    if (!this.#enabled || this.#spare?.browser === browser) return;
     this.discard();
     const opening = openLockedDownPage(browser);
     opening.catch(() => undefined);

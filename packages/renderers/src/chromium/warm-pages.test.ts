@@ -33,6 +33,20 @@ describe("warm pages", () => {
     await render(renderer, "company-b");
     expect(pool.pagesReused).toBe(3);
     expect(pool.warmPages).toBe(2);
+    expect(pool.sparePagesTaken).toBe(0);
+  });
+
+  it("opens a page ahead of need between jobs, for the next job that finds no warm page of its company", async () => {
+    const { pool, renderer } = createPool({ concurrency: 2, sparePage: true });
+    await render(renderer, "company-a");
+    expect(pool.sparePagesTaken).toBe(0);
+    // No warm page for b: its job starts on the page opened after a's.
+    await render(renderer, "company-b");
+    expect(pool.sparePagesTaken).toBe(1);
+    // a's own page was kept warm; the spare opened after b's job stays for a later newcomer.
+    await render(renderer, "company-a");
+    expect(pool.pagesReused).toBe(1);
+    expect(pool.sparePagesTaken).toBe(1);
   });
 
   it("clears the page between a company's jobs: the last document's policies, refresh and requests are gone", async () => {
@@ -66,7 +80,8 @@ describe("warm pages", () => {
     await render(renderer, "company-a");
     expect(pool.warmPages).toBe(1);
     const { ctx, abort, progress } = createTestRenderContext({ companyId: "company-a" });
-    const enormous = '<div style="break-after:page">page</div>'.repeat(20_000);
+    // Prints for seconds: long enough to cancel it mid-print.
+    const enormous = '<div style="break-after:page">page</div>'.repeat(5_000);
     const cancelled = renderToEnd(renderer, renderer.inputSchema.parse({ html: enormous }), ctx);
     cancelled.catch(() => undefined);
     await waitUntil(() => progress.some((p) => p.stage === "print"), 30_000, "the render to print");
