@@ -13,7 +13,6 @@ const longPoles = [
   "packages/renderers/src/chromium/browser-pool.test.ts",
   "apps/api/test/faults/api-restart-resume.test.ts",
   "apps/api/test/processes/first-run.test.ts",
-  "apps/api/test/limits/job-quotas.test.ts",
   "apps/api/test/event-size.test.ts",
   "packages/client/src/cli/main.test.ts",
   "packages/client/src/kiln-client.test.ts",

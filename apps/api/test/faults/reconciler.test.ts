@@ -28,7 +28,7 @@ describe("the reconciler puts committed jobs back on the queue", () => {
     await h.redis.flushdb();
     expect(await h.services.queues.stateOf("canary", ids[0]!)).toBe("missing");
 
-    await h.startWorker(reconcileFast);
+    const worker = await h.runWorker(reconcileFast);
     for (const id of ids) {
       const job = await waitUntil(
         async () => {
@@ -40,6 +40,7 @@ describe("the reconciler puts committed jobs back on the queue", () => {
       );
       expect(job.attempts).toBe(1);
     }
+    await worker.close();
   }, 60_000);
 
   it("a row committed whose enqueue never happened (a crash in between) is found and run", async () => {
@@ -53,7 +54,9 @@ describe("the reconciler puts committed jobs back on the queue", () => {
       maxAttempts: 3,
     });
     await prisma.$disconnect();
+    // No worker runs yet, so nothing can have enqueued it but the reconciler started below.
     expect(await h.services.queues.stateOf("canary", job.id)).toBe("missing");
+    await h.runWorker(reconcileFast);
     const done = await waitUntil(
       async () => {
         const found = await getJob(h, company, job.id);

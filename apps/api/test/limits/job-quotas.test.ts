@@ -50,8 +50,8 @@ describe("running jobs per job type across the fleet (maxRunningPerJobType)", ()
   };
 
   it("never runs more than the cap at once, on two workers with four slots; a changed cap applies to waiting jobs", async () => {
-    await h.startWorker({ WORKER_CONCURRENCY: "2" });
-    await h.startWorker({ WORKER_CONCURRENCY: "2" });
+    await h.runWorker({ WORKER_CONCURRENCY: "2" });
+    await h.runWorker({ WORKER_CONCURRENCY: "2" });
     const acme = await h.createCompany("Capped");
     await setLimits(h, acme.companyId, { maxRunningPerJobType: { canary: 1 } });
     const slow = { input: { durationMs: 300, steps: 3 } };
