@@ -62,8 +62,8 @@ const settlesWithinGrace = (promise: Promise<unknown>): Promise<boolean> =>
 
 /**
  * One headless Chromium per process, launched on first use and reused; a locked-down context per
- * tenant (one fresh context is kept open ahead of need unless `sparePage` is false; a tenant's page, cleared, is kept for its
- * next job: warm-pages.ts); at most `concurrency` renders at once.
+ * tenant (one fresh context is kept open ahead of need unless `sparePage` is false; a tenant's
+ * page, cleared, is kept for its next job: warm-pages.ts); at most `concurrency` renders at once.
  * The browser is replaced after `maxRendersPerBrowser` renders, after a render timed out, or
  * when it crashed — a crash fails only the renders that were running on it.
  */
